@@ -46,7 +46,9 @@ public class BenchController {
 	}
 
 	/**
-	 * Echoes the request body with the request's content type, streaming it through an 8 KiB buffer.
+	 * Echoes the request body with the request's content type, streaming it through an 8 KiB buffer. With a known
+	 * length it reads exactly that many bytes and sets the response's Content-Length (a container may end the
+	 * exchange, and close the input, once that many bytes are written, so it does not read on to EOF then).
 	 * @param request the request
 	 * @param response the response
 	 * @throws IOException if the body cannot be read or written
@@ -55,15 +57,22 @@ public class BenchController {
 	public void echo(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		String contentType = request.getContentType();
 		response.setContentType((contentType != null) ? contentType : MediaType.APPLICATION_OCTET_STREAM_VALUE);
-		long length = request.getContentLengthLong();
-		if (length >= 0) {
-			response.setContentLengthLong(length);
+		long remaining = request.getContentLengthLong();
+		if (remaining >= 0) {
+			response.setContentLengthLong(remaining);
 		}
 		byte[] buffer = new byte[COPY_BUFFER_SIZE];
-		try (InputStream in = request.getInputStream()) {
-			OutputStream out = response.getOutputStream();
-			for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
-				out.write(buffer, 0, n);
+		InputStream in = request.getInputStream();
+		OutputStream out = response.getOutputStream();
+		while (remaining != 0) {
+			int want = (remaining < 0) ? buffer.length : (int) Math.min(buffer.length, remaining);
+			int n = in.read(buffer, 0, want);
+			if (n == -1) {
+				break;
+			}
+			out.write(buffer, 0, n);
+			if (remaining > 0) {
+				remaining -= n;
 			}
 		}
 	}
@@ -80,11 +89,10 @@ public class BenchController {
 		byte[] buffer = new byte[64 * 1024];
 		CRC32 crc = new CRC32();
 		long total = 0;
-		try (InputStream in = request.getInputStream()) {
-			for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
-				crc.update(buffer, 0, n);
-				total += n;
-			}
+		InputStream in = request.getInputStream();
+		for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
+			crc.update(buffer, 0, n);
+			total += n;
 		}
 		return "bytes=" + total + " crc32=" + Long.toHexString(crc.getValue()) + "\n";
 	}
