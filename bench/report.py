@@ -2,6 +2,7 @@
 """Helpers of bench/run.sh: parse one wrk run into a TSV line, and turn a results directory into markdown.
 
   report.py parse-wrk FILE GROUP ROW ENDPOINT CONNS ROUND APP_TICKS PROXY_TICKS WRK_TICKS MACHINE_TICKS WALL_MS CLK NPROC
+                      UPSTREAM_CONNS
   report.py report RESULTS_DIR DOC_PATH
 """
 
@@ -12,7 +13,8 @@ import statistics
 import sys
 
 CELL_FIELDS = ["group", "row", "endpoint", "conns", "round", "rps", "p50_ms", "p99_ms", "non2xx", "socket_errors",
-               "requests", "app_us", "proxy_us", "wrk_us", "busy_pct", "other_pct"]
+               "requests", "app_us", "proxy_us", "wrk_us", "busy_pct", "other_pct",
+               "upstream_conns"]
 
 ROW_LABELS = {
     "ceiling": "nginx alone (ceiling)",
@@ -36,7 +38,7 @@ def to_ms(text):
 
 
 def parse_wrk(args):
-    (path, group, row, endpoint, conns, rnd, app_t, proxy_t, wrk_t, machine_t, wall_ms, clk, nproc) = args
+    (path, group, row, endpoint, conns, rnd, app_t, proxy_t, wrk_t, machine_t, wall_ms, clk, nproc, upstream) = args
     text = open(path, encoding="utf-8", errors="replace").read()
     rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
     requests = re.search(r"^\s*(\d+) requests in", text, re.M)
@@ -58,12 +60,12 @@ def parse_wrk(args):
               "%.3f" % to_ms(p50.group(1)) if p50 else "nan",
               "%.3f" % to_ms(p99.group(1)) if p99 else "nan",
               non2xx.group(1) if non2xx else "0",
-              str(sum(int(x) for x in sock.groups())) if sock else ("0" if rps else "failed"),
+              "failed" if n == 0 else (str(sum(int(x) for x in sock.groups())) if sock else "0"),
               str(n),
               "%.1f" % per_request_us(app_t) if app_t else "nan",
               "%.1f" % per_request_us(proxy_t),
               "%.1f" % per_request_us(wrk_t),
-              "%.0f" % busy, "%.0f" % max(other, 0.0)]
+              "%.0f" % busy, "%.0f" % max(other, 0.0), upstream]
     print("\t".join(values))
 
 
@@ -126,6 +128,7 @@ def summarize(cells, group):
             "proxy_us": median([num(r["proxy_us"]) for r in runs]),
             "wrk_us": median([num(r["wrk_us"]) for r in runs]),
             "other": median([num(r["other_pct"]) for r in runs]),
+            "upstream": median([num(r.get("upstream_conns")) for r in runs]),
             "rounds": len(runs),
             "non2xx": sum(int(r["non2xx"]) for r in runs),
             "socket": sum(int(r["socket_errors"]) for r in runs if r["socket_errors"] != "failed"),
@@ -143,8 +146,8 @@ def order(values, preferred):
 def http_table(summary):
     lines = ["| endpoint | conns | row | req/s (median) | vs Tomcat | p50 ms | p99 ms | p99 vs Tomcat "
              "| app CPU µs/req | vs Tomcat | nginx CPU µs/req | wrk CPU µs/req | non-2xx | socket errors "
-             "| other CPU % |",
-             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| upstream conns | other CPU % |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     endpoints = order({k[1] for k in summary}, ["hello", "bytes64k", "echo16k"])
     conns_list = sorted({k[2] for k in summary}, key=int)
     rows = order({k[0] for k in summary}, ["ceiling", "tomcat", "fastcgi", "jetty"])
@@ -156,20 +159,22 @@ def http_table(summary):
                 if not s:
                     continue
                 b = base or {}
-                lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                     ENDPOINT_LABELS.get(endpoint, endpoint), conns, ROW_LABELS.get(row, row),
                     fmt(s["rps"]) + (" (failed)" if s["failed"] else ""),
                     ratio(s["rps"], b.get("rps", float("nan"))),
                     fmt(s["p50"], 2), fmt(s["p99"], 2), ratio(s["p99"], b.get("p99", float("nan"))),
                     fmt(s["app_us"], 1), ratio(s["app_us"], b.get("app_us", float("nan"))),
-                    fmt(s["proxy_us"], 1), fmt(s["wrk_us"], 1), s["non2xx"], s["socket"], fmt(s["other"])))
+                    fmt(s["proxy_us"], 1), fmt(s["wrk_us"], 1), s["non2xx"], s["socket"],
+                    fmt(s["upstream"]) if row != "ceiling" else "–", fmt(s["other"])))
     return lines
 
 
 def haproxy_table(summary):
     lines = ["| endpoint | conns | multiplexed req/s | non-multiplexed req/s | mpx / non-mpx | p99 ms mpx / non-mpx "
-             "| app CPU µs/req mpx / non-mpx | HAProxy CPU µs/req mpx / non-mpx | errors mpx / non-mpx |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| app CPU µs/req mpx / non-mpx | HAProxy CPU µs/req mpx / non-mpx | connections to the app mpx / non-mpx "
+             "| errors mpx / non-mpx |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     keys = sorted({(k[1], k[2]) for k in summary}, key=lambda k: (["hello", "bytes64k", "echo16k"].index(k[0])
                                                                    if k[0] in ["hello", "bytes64k", "echo16k"]
                                                                    else 9, int(k[1])))
@@ -177,11 +182,12 @@ def haproxy_table(summary):
         m = summary.get(("mpx", endpoint, conns), {})
         n = summary.get(("nompx", endpoint, conns), {})
         nan = float("nan")
-        lines.append("| %s | %s | %s | %s | %s | %s / %s | %s / %s | %s / %s | %s / %s |" % (
+        lines.append("| %s | %s | %s | %s | %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s |" % (
             ENDPOINT_LABELS.get(endpoint, endpoint), conns, fmt(m.get("rps", nan)), fmt(n.get("rps", nan)),
             ratio(m.get("rps", nan), n.get("rps", nan)), fmt(m.get("p99", nan), 2), fmt(n.get("p99", nan), 2),
             fmt(m.get("app_us", nan), 1), fmt(n.get("app_us", nan), 1),
             fmt(m.get("proxy_us", nan), 1), fmt(n.get("proxy_us", nan), 1),
+            fmt(m.get("upstream", nan)), fmt(n.get("upstream", nan)),
             m.get("errors", "–"), n.get("errors", "–")))
     return lines
 
@@ -387,7 +393,7 @@ def report(out_dir, doc_path):
 
 
 def main(argv):
-    if len(argv) >= 2 and argv[1] == "parse-wrk" and len(argv) == 15:
+    if len(argv) >= 2 and argv[1] == "parse-wrk" and len(argv) == 16:
         parse_wrk(argv[2:])
     elif len(argv) == 4 and argv[1] == "report":
         report(argv[2], argv[3])

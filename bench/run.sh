@@ -26,6 +26,8 @@
 #   BENCH_OUT              results directory [bench/results/<UTC timestamp>]
 #   BENCH_DOC              markdown file written by the report [docs/performance.md; the results dir in quick mode]
 #   BENCH_FASTCGI_ARGS     extra arguments for the starter app [""]
+#   BENCH_FASTCGI_JAR      the FastCGI app jar of the haproxy/upload parts [bench/app-fastcgi/target/app-fastcgi.jar]
+#                          (bench/app-jetty/target/app-jetty.jar runs those parts on Jetty, to check the plumbing)
 # Every process this script starts is recorded and killed by PID on exit.
 set -euo pipefail
 
@@ -80,7 +82,7 @@ P_APP_JETTY=$((PORT_BASE + 103))
 P_APP_MPX=$((PORT_BASE + 104))
 P_APP_NOMPX=$((PORT_BASE + 105))
 
-JAR_FASTCGI=$BENCH_DIR/app-fastcgi/target/app-fastcgi.jar
+JAR_FASTCGI=${BENCH_FASTCGI_JAR:-$BENCH_DIR/app-fastcgi/target/app-fastcgi.jar}
 JAR_TOMCAT=$BENCH_DIR/app-tomcat/target/app-tomcat.jar
 JAR_JETTY=$BENCH_DIR/app-jetty/target/app-jetty.jar
 JAR_JMH=$BENCH_DIR/jmh/target/benchmarks.jar
@@ -316,7 +318,7 @@ write_haproxy_conf() {
 	cat >"$TMP/haproxy/haproxy.cfg" <<EOF
 # written by bench/run.sh
 global
-    maxconn 20000
+    maxconn 4096
 defaults
     mode http
     timeout connect 5s
@@ -328,21 +330,44 @@ frontend fe_mpx
 frontend fe_nompx
     bind 127.0.0.1:$P_HA_NOMPX
     default_backend be_nompx
+# http-reuse always (both backends): any idle or, for mpx, any connection with a free stream serves any client
 backend be_mpx
+    http-reuse always
     use-fcgi-app app_mpx
     server s1 127.0.0.1:$P_APP_MPX proto fcgi
 backend be_nompx
+    http-reuse always
     use-fcgi-app app_nompx
     server s1 127.0.0.1:$P_APP_NOMPX proto fcgi
+# DOCUMENT_URI: nginx sends it, HAProxy does not; only Jetty's FastCGI server needs it (BENCH_FASTCGI_JAR=app-jetty.jar)
 fcgi-app app_mpx
     docroot /
+    set-param DOCUMENT_URI %[path]
     option keep-conn
     option mpxs-conns
     option max-reqs 50
 fcgi-app app_nompx
     docroot /
+    set-param DOCUMENT_URI %[path]
     option keep-conn
 EOF
+}
+
+# start_haproxy LOGFILE: starts HAProxy in the foreground (-db) and waits until its frontends listen
+start_haproxy() {
+	local i
+	start_bg haproxy "$1" "$HAPROXY" -db -f "$TMP/haproxy/haproxy.cfg"
+	for ((i = 0; i < 50; i++)); do
+		if ! kill -0 "${PID_OF[haproxy]}" 2>/dev/null; then
+			log "haproxy did not start: $(tail -3 "$1")"
+			unset "PID_OF[haproxy]"
+			return 1
+		fi
+		(exec 3<>"/dev/tcp/127.0.0.1/$P_HA_MPX") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	log "haproxy is not listening on $P_HA_MPX"
+	return 1
 }
 
 start_nginx() {
@@ -377,6 +402,25 @@ app_url() {
 		upload-mpx) echo "http://127.0.0.1:$P_NGX_UP_MPX" ;;
 		upload-nompx) echo "http://127.0.0.1:$P_NGX_UP_NOMPX" ;;
 	esac
+}
+
+app_port() {
+	case $1 in
+		fastcgi) echo "$P_APP_FASTCGI" ;;
+		tomcat) echo "$P_APP_TOMCAT" ;;
+		jetty) echo "$P_APP_JETTY" ;;
+		mpx | upload-mpx) echo "$P_APP_MPX" ;;
+		nompx | upload-nompx) echo "$P_APP_NOMPX" ;;
+		*) echo 0 ;;
+	esac
+}
+
+# established connections from the front end to the app (sampled right after a cell: the pool it used)
+app_connections() {
+	local port
+	port=$(app_port "$1")
+	[[ $port != 0 ]] || { echo 0; return; }
+	ss -Htn state established "( sport = :$port )" 2>/dev/null | wc -l
 }
 
 # start_app NAME JVM_OPTS: starts the app, waits for its first 200 through its front end, records startup ms
@@ -478,7 +522,7 @@ warm() {
 # cell GROUP ROW ENDPOINT CONNS ROUND APP_PID: one measurement, appended to $OUT/cells.tsv
 cell() {
 	local group=$1 row=$2 endpoint=$3 conns=$4 round=$5 app_pid=$6
-	local url outfile a0 a1 n0 n1 w0 w1 m0 m1 t0 t1 ng
+	local url outfile a0 a1 n0 n1 w0 w1 m0 m1 t0 t1 ng upstream
 	url=$(app_url "$row")
 	outfile="$OUT/wrk/$group-$row-$endpoint-c$conns-r$round.txt"
 	mapfile -t ng < <(nginx_pids)
@@ -490,12 +534,13 @@ cell() {
 	t0=$(now_ms)
 	run_wrk "$url" "$endpoint" "$conns" "$DURATION" "$outfile"
 	t1=$(now_ms)
+	upstream=$(app_connections "$row")
 	m1=$(machine_busy_ticks)
 	children_cpu_ticks >"$TMP/w1"; w1=$(<"$TMP/w1")
 	n1=$(cpu_ticks "${ng[@]}")
 	a1=$( [[ -n $app_pid ]] && cpu_ticks "$app_pid" || echo 0)
 	python3 "$BENCH_DIR/report.py" parse-wrk "$outfile" "$group" "$row" "$endpoint" "$conns" "$round" \
-		$((a1 - a0)) $((n1 - n0)) $((w1 - w0)) $((m1 - m0)) $((t1 - t0)) "$CLK_TCK" "$(nproc)" \
+		$((a1 - a0)) $((n1 - n0)) $((w1 - w0)) $((m1 - m0)) $((t1 - t0)) "$CLK_TCK" "$(nproc)" "$upstream" \
 		>>"$OUT/cells.tsv"
 	tail -1 "$OUT/cells.tsv" | awk -F'\t' '{ printf "%s %s %s c%s r%s: %s req/s p99 %s ms errors %s/%s\n", $1, $2, $3, $4, $5, $6, $8, $9, $10 }' \
 		| tee -a "$OUT/run.log" >&2
@@ -551,8 +596,7 @@ part_haproxy() {
 		cat "$OUT/haproxy-check.log" >&2
 		return 1
 	}
-	start_bg haproxy "$OUT/haproxy.log" "$HAPROXY" -db -f "$TMP/haproxy/haproxy.cfg"
-	sleep 0.5
+	start_haproxy "$OUT/haproxy.log" || return 1
 	local modes=()
 	start_app mpx "$JVM_OPTS" && { check_app mpx; modes+=(mpx); }
 	start_app nompx "$JVM_OPTS" && { check_app nompx; modes+=(nompx); }
@@ -586,8 +630,7 @@ part_upload() {
 		upload_one "$name" "$via" "$(app_url "$name")/upload"
 		if [[ $name == upload-mpx ]]; then
 			# the same app behind HAProxy with mpxs-conns: the one web server that multiplexes
-			start_bg haproxy "$OUT/haproxy-upload.log" "$HAPROXY" -db -f "$TMP/haproxy/haproxy.cfg"
-			sleep 0.5
+			start_haproxy "$OUT/haproxy-upload.log" || continue
 			upload_one "$name" haproxy-mpx "http://127.0.0.1:$P_HA_MPX/upload"
 			stop_named haproxy
 		fi
@@ -655,7 +698,8 @@ mkdir -p "$OUT/wrk"
 write_lua
 for part in $PARTS; do
 	case $part in
-		build | http | haproxy | upload | jmh | report) "part_$part" ;;
+		build) part_build ;;
+		http | haproxy | upload | jmh | report) "part_$part" || log "part $part failed" ;;
 		*) echo "unknown part: $part (build http haproxy upload jmh report)" >&2; exit 2 ;;
 	esac
 done
