@@ -165,9 +165,16 @@ def http_table(summary):
                     ratio(s["rps"], b.get("rps", float("nan"))),
                     fmt(s["p50"], 2), fmt(s["p99"], 2), ratio(s["p99"], b.get("p99", float("nan"))),
                     fmt(s["app_us"], 1), ratio(s["app_us"], b.get("app_us", float("nan"))),
-                    fmt(s["proxy_us"], 1), fmt(s["wrk_us"], 1), s["non2xx"], s["socket"],
+                    fmt(s["proxy_us"], 1), fmt(s["wrk_us"], 1), s["non2xx"],
+                    str(s["socket"]) + (" + failed cell" if s["failed"] else ""),
                     fmt(s["upstream"]) if row != "ceiling" else "–", fmt(s["other"])))
     return lines
+
+
+def err(s):
+    if not s:
+        return "–"
+    return "%d%s" % (s["errors"], " + failed cell" if s["failed"] else "")
 
 
 def haproxy_table(summary):
@@ -188,7 +195,7 @@ def haproxy_table(summary):
             fmt(m.get("app_us", nan), 1), fmt(n.get("app_us", nan), 1),
             fmt(m.get("proxy_us", nan), 1), fmt(n.get("proxy_us", nan), 1),
             fmt(m.get("upstream", nan)), fmt(n.get("upstream", nan)),
-            m.get("errors", "–"), n.get("errors", "–")))
+            err(m), err(n)))
     return lines
 
 

@@ -501,22 +501,34 @@ run_wrk() {
 		>"$outfile" 2>&1 || true
 }
 
-# warm NAME: load until the JIT settles, cycling the endpoints in chunks; logs /hello req/s per chunk
+# warm NAME: load for $WARMUP s, cycling the endpoints in 5 s chunks; then, while the last two /hello chunks differ
+# by more than 10 %, up to 3 more cycles (throughput has not levelled off yet). Logs req/s per chunk.
 warm() {
-	local name=$1 url elapsed=0 chunk=5 endpoint rps line=""
+	local name=$1 url elapsed=0 chunk=5 endpoint rps line="" extra=0 hello=()
 	url=$(app_url "$name")
 	[[ $WARMUP -lt 15 ]] && chunk=$(((WARMUP + 2) / 3))
 	[[ $chunk -lt 1 ]] && chunk=1
-	while [[ $elapsed -lt $WARMUP ]]; do
+	while [[ $elapsed -lt $WARMUP ]] || { [[ $QUICK != 1 && $extra -lt 3 ]] && ! levelled "${hello[@]}" && extra=$((extra + 1)); }; do
 		for endpoint in hello bytes64k echo16k; do
 			run_wrk "$url" "$endpoint" 32 "$chunk" "$TMP/warm.txt"
 			rps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$TMP/warm.txt")
 			line="$line $endpoint=${rps:-0}"
+			[[ $endpoint == hello ]] && hello+=("${rps:-0}")
 			elapsed=$((elapsed + chunk))
-			[[ $elapsed -lt $WARMUP ]] || break
+			[[ $elapsed -lt $WARMUP || $extra -gt 0 ]] || break
 		done
 	done
-	log "$name warm-up ($WARMUP s, req/s per ${chunk} s chunk):$line"
+	log "$name warm-up ($elapsed s, req/s per ${chunk} s chunk):$line"
+}
+
+# levelled V1 V2 ... : whether the last two values differ by at most 10 %
+levelled() {
+	[[ $# -ge 2 ]] || return 1
+	local args=("$@")
+	local a=${args[$# - 2]} b=${args[$# - 1]}
+	[[ $a -gt 0 ]] || return 1
+	local diff=$((b > a ? b - a : a - b))
+	[[ $((diff * 10)) -le $a ]]
 }
 
 # cell GROUP ROW ENDPOINT CONNS ROUND APP_PID: one measurement, appended to $OUT/cells.tsv
@@ -601,7 +613,7 @@ part_haproxy() {
 	start_app mpx "$JVM_OPTS" && { check_app mpx; modes+=(mpx); }
 	start_app nompx "$JVM_OPTS" && { check_app nompx; modes+=(nompx); }
 	for mode in "${modes[@]}"; do
-		warm "$mode"
+		WARMUP=$(((WARMUP + 1) / 2)) warm "$mode" # the same app as row (a): half the warm-up each
 	done
 	for ((round = 1; round <= ROUNDS; round++)); do
 		for endpoint in hello bytes64k echo16k; do
@@ -653,7 +665,7 @@ part_jmh() {
 	if [[ $QUICK == 1 ]]; then
 		args=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
 	else
-		args=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
+		args=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
 	fi
 	log "JMH: $JAVA -jar bench/jmh/target/benchmarks.jar ${args[*]} -prof gc"
 	echo "$JAVA -jar bench/jmh/target/benchmarks.jar ${args[*]} -prof gc -rf json" >"$OUT/jmh.cmd"
