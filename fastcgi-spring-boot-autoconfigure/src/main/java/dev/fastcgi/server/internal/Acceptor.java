@@ -79,19 +79,19 @@ public final class Acceptor implements Runnable {
 			if (!this.unix && !this.allowList.allowsEveryone()) {
 				SocketAddress remote = socket.getRemoteAddress();
 				if (!(remote instanceof InetSocketAddress inet) || !this.allowList.allows(inet.getAddress())) {
+					this.context.listener().connectionRejected(RejectReason.ADDRESS);
 					socket.close();
 					RateLimitedLog.REJECTS.log(logger, () -> "FastCGI connection from " + remote
 							+ " refused: not in fastcgi.allowed-addresses / FCGI_WEB_SERVER_ADDRS " + this.allowList);
-					this.context.listener().connectionRejected(RejectReason.ADDRESS);
 					return;
 				}
 			}
 			int max = this.context.config().maxConnections();
 			if (this.context.activeConnections() >= max) {
+				this.context.listener().connectionRejected(RejectReason.LIMIT);
 				socket.close();
 				RateLimitedLog.REJECTS.log(logger,
 						() -> "FastCGI connection refused: fastcgi.max-connections (" + max + ") connections are open");
-				this.context.listener().connectionRejected(RejectReason.LIMIT);
 				return;
 			}
 			socket.configureBlocking(true);
