@@ -323,7 +323,7 @@ class FastCgiServerTests extends EngineTestSupport {
 		assertThat(response.stdout()).startsWith("Status: 500\r\nContent-Type: text/plain\r\n\r\n")
 			.doesNotContain("secret");
 		assertThat(response.appStatus()).isEqualTo(1);
-		assertThat(this.events.has("ended 1 REQUEST_COMPLETE ERROR")).isTrue();
+		await().atMost(5, TimeUnit.SECONDS).until(() -> this.events.has("ended 1 REQUEST_COMPLETE ERROR"));
 	}
 
 	@Test

@@ -179,6 +179,10 @@ public final class Connection implements Runnable, RequestInput.Source {
 					continue;
 				}
 				this.inputOwner.set(handOff);
+				if (handOff.isFinished() || handOff.inputComplete()) {
+					// ended between the check and the hand-off: its release may have missed the new owner
+					this.inputOwner.compareAndSet(handOff, null);
+				}
 			}
 			finally {
 				this.inputLock.unlock();

@@ -43,6 +43,8 @@ final class RequestInput extends InputStream {
 
 	private final SpillListener spillListener;
 
+	private final byte[] single = new byte[1];
+
 	private byte[] ring;
 
 	private int head;
@@ -126,9 +128,8 @@ final class RequestInput extends InputStream {
 
 	@Override
 	public int read() throws IOException {
-		byte[] one = new byte[1];
-		int n = read(one, 0, 1);
-		return (n <= 0) ? -1 : (one[0] & 0xFF);
+		int n = read(this.single, 0, 1);
+		return (n <= 0) ? -1 : (this.single[0] & 0xFF);
 	}
 
 	@Override
