@@ -2,6 +2,7 @@ package dev.fastcgi.server.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.fastcgi.protocol.RecordType;
 
@@ -12,6 +13,9 @@ import dev.fastcgi.protocol.RecordType;
  * gathered write.
  */
 final class RecordOutput extends OutputStream {
+
+	/** A lock rather than a monitor: a virtual thread writing to the socket must not pin its carrier. */
+	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Request request;
 
@@ -37,8 +41,9 @@ final class RecordOutput extends OutputStream {
 
 	@Override
 	public void write(int b) throws IOException {
-		synchronized (this) {
-			if (this.count < this.maxWrite && this.buffer != null && writable()) {
+		this.lock.lock();
+		try {
+			if (this.buffer != null && this.count < this.maxWrite && writable()) {
 				this.buffer[this.count++] = (byte) b;
 				this.used = true;
 				if (this.count == this.maxWrite) {
@@ -47,43 +52,58 @@ final class RecordOutput extends OutputStream {
 				return;
 			}
 		}
+		finally {
+			this.lock.unlock();
+		}
 		write(new byte[] { (byte) b }, 0, 1);
 	}
 
 	@Override
-	public synchronized void write(byte[] b, int off, int len) throws IOException {
-		java.util.Objects.checkFromIndexSize(off, len, b.length);
-		if (len == 0 || !writable()) {
-			return;
+	public void write(byte[] b, int off, int len) throws IOException {
+		this.lock.lock();
+		try {
+			java.util.Objects.checkFromIndexSize(off, len, b.length);
+			if (len == 0 || !writable()) {
+				return;
+			}
+			this.used = true;
+			while (len > 0) {
+				if (this.count == 0 && len >= this.maxWrite) {
+					int direct = len - (len % this.maxWrite);
+					this.sent = true;
+					this.request.send(this.type, b, off, direct);
+					off += direct;
+					len -= direct;
+					continue;
+				}
+				if (this.buffer == null) {
+					this.buffer = this.request.borrowBuffer(this.type);
+				}
+				int n = Math.min(this.maxWrite - this.count, len);
+				System.arraycopy(b, off, this.buffer, this.count, n);
+				this.count += n;
+				off += n;
+				len -= n;
+				if (this.count == this.maxWrite) {
+					sendBuffered();
+				}
+			}
 		}
-		this.used = true;
-		while (len > 0) {
-			if (this.count == 0 && len >= this.maxWrite) {
-				int direct = len - (len % this.maxWrite);
-				this.sent = true;
-				this.request.send(this.type, b, off, direct);
-				off += direct;
-				len -= direct;
-				continue;
-			}
-			if (this.buffer == null) {
-				this.buffer = this.request.borrowBuffer(this.type);
-			}
-			int n = Math.min(this.maxWrite - this.count, len);
-			System.arraycopy(b, off, this.buffer, this.count, n);
-			this.count += n;
-			off += n;
-			len -= n;
-			if (this.count == this.maxWrite) {
-				sendBuffered();
-			}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
 	@Override
-	public synchronized void flush() throws IOException {
-		if (this.count > 0 && writable()) {
-			sendBuffered();
+	public void flush() throws IOException {
+		this.lock.lock();
+		try {
+			if (this.count > 0 && writable()) {
+				sendBuffered();
+			}
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
@@ -112,35 +132,71 @@ final class RecordOutput extends OutputStream {
 	}
 
 	/** Whether any byte was written by the handler. */
-	synchronized boolean isUsed() {
-		return this.used;
+	boolean isUsed() {
+		this.lock.lock();
+		try {
+			return this.used;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/** Whether any record of this stream has left the engine (the response is committed). */
-	synchronized boolean isSent() {
-		return this.sent;
+	boolean isSent() {
+		this.lock.lock();
+		try {
+			return this.sent;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/** Drops buffered bytes (to replace an unsent response with an error one). */
-	synchronized void resetBuffer() {
-		this.count = 0;
+	void resetBuffer() {
+		this.lock.lock();
+		try {
+			this.count = 0;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
-	synchronized byte[] buffer() {
-		return this.buffer;
+	byte[] buffer() {
+		this.lock.lock();
+		try {
+			return this.buffer;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
-	synchronized int count() {
-		return this.count;
+	int count() {
+		this.lock.lock();
+		try {
+			return this.count;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/** Closes for good and hands the buffer back; later writes fail. */
-	synchronized byte[] closeAndTakeBuffer() {
-		this.closed = true;
-		this.count = 0;
-		byte[] b = this.buffer;
-		this.buffer = null;
-		return b;
+	byte[] closeAndTakeBuffer() {
+		this.lock.lock();
+		try {
+			this.closed = true;
+			this.count = 0;
+			byte[] b = this.buffer;
+			this.buffer = null;
+			return b;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 }

@@ -430,18 +430,10 @@ final class Request implements FastCgiExchange, Runnable {
 		this.connection.requestFinishing(this);
 		Outcome outcome = (appStatus == 0) ? Outcome.SUCCESS : Outcome.ERROR;
 		try {
-			byte[] out;
-			int outLength;
-			byte[] err;
-			int errLength;
-			synchronized (this.stdout) {
-				out = this.stdout.buffer();
-				outLength = this.stdout.count();
-			}
-			synchronized (this.stderr) {
-				err = this.stderr.buffer();
-				errLength = this.stderr.count();
-			}
+			byte[] out = this.stdout.buffer();
+			int outLength = this.stdout.count();
+			byte[] err = this.stderr.buffer();
+			int errLength = this.stderr.count();
 			this.connection.writer()
 				.writeResponseEnd(this, this.id, out, outLength, err, errLength, this.stderr.isUsed(), appStatus);
 		}

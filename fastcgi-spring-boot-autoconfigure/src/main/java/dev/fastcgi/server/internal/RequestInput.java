@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One input stream of a request (FCGI_STDIN or FCGI_DATA). The connection pushes record contents in; the handler
@@ -45,6 +47,11 @@ final class RequestInput extends InputStream {
 
 	private final byte[] single = new byte[1];
 
+	/** Guards the buffer state; a lock rather than a monitor so waiting virtual threads never pin a carrier. */
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition changed = this.lock.newCondition();
+
 	private byte[] ring;
 
 	private int head;
@@ -59,7 +66,7 @@ final class RequestInput extends InputStream {
 
 	private boolean spilling;
 
-	private boolean ended;
+	private volatile boolean ended;
 
 	private boolean released;
 
@@ -81,49 +88,79 @@ final class RequestInput extends InputStream {
 	}
 
 	/** Appends record content (called by whichever thread reads the connection). */
-	synchronized void push(ByteBuffer content) throws IOException {
-		if (this.released || this.failure != null || this.ended) {
-			return;
+	void push(ByteBuffer content) throws IOException {
+		this.lock.lock();
+		try {
+			if (this.released || this.failure != null || this.ended) {
+				return;
+			}
+			int length = content.remaining();
+			if (!this.spilling && (long) this.size + length <= this.memoryLimit) {
+				appendToRing(content, length);
+			}
+			else {
+				appendToFile(content);
+			}
+			this.changed.signalAll();
 		}
-		int length = content.remaining();
-		if (!this.spilling && (long) this.size + length <= this.memoryLimit) {
-			appendToRing(content, length);
+		finally {
+			this.lock.unlock();
 		}
-		else {
-			appendToFile(content);
-		}
-		notifyAll();
 	}
 
 	/** The empty record arrived. */
-	synchronized void end() {
-		this.ended = true;
-		notifyAll();
+	void end() {
+		this.lock.lock();
+		try {
+			this.ended = true;
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
-	synchronized boolean isEnded() {
+	boolean isEnded() {
 		return this.ended;
 	}
 
 	/** Makes every later read fail with {@code cause} and drops what is buffered. */
-	synchronized void fail(IOException cause) {
-		if (this.failure == null) {
-			this.failure = cause;
+	void fail(IOException cause) {
+		this.lock.lock();
+		try {
+			if (this.failure == null) {
+				this.failure = cause;
+			}
+			discard();
+			this.changed.signalAll();
 		}
-		discard();
-		notifyAll();
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/** Drops what is buffered and deletes the spill file; later pushes are ignored. */
-	synchronized void release() {
-		this.released = true;
-		discard();
-		notifyAll();
+	void release() {
+		this.lock.lock();
+		try {
+			this.released = true;
+			discard();
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/** Wakes a waiting reader (the input ownership changed). */
-	synchronized void wakeUp() {
-		notifyAll();
+	void wakeUp() {
+		this.lock.lock();
+		try {
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	@Override
@@ -139,7 +176,8 @@ final class RequestInput extends InputStream {
 			return 0;
 		}
 		while (true) {
-			synchronized (this) {
+			this.lock.lock();
+			try {
 				if (this.failure != null) {
 					throw this.failure;
 				}
@@ -153,26 +191,33 @@ final class RequestInput extends InputStream {
 					return -1;
 				}
 				if (!this.source.owns(this.request)) {
-					try {
-						wait();
-					}
-					catch (InterruptedException ex) {
-						Thread.currentThread().interrupt();
-						throw new java.io.InterruptedIOException("interrupted while waiting for request input");
-					}
+					this.changed.await();
 					continue;
 				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new java.io.InterruptedIOException("interrupted while waiting for request input");
+			}
+			finally {
+				this.lock.unlock();
 			}
 			this.source.pull(this.request);
 		}
 	}
 
 	@Override
-	public synchronized int available() throws IOException {
-		if (this.failure != null) {
-			throw this.failure;
+	public int available() throws IOException {
+		this.lock.lock();
+		try {
+			if (this.failure != null) {
+				throw this.failure;
+			}
+			return (int) Math.min(Integer.MAX_VALUE, this.size + (this.fileWrite - this.fileRead));
 		}
-		return (int) Math.min(Integer.MAX_VALUE, this.size + (this.fileWrite - this.fileRead));
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	@Override
