@@ -92,6 +92,7 @@ class FastCgiServerTests extends EngineTestSupport {
 		assertThat(response.stdout()).isEqualTo(OK_HEAD + "id=1 uri=/a length=5");
 		assertThat(response.appStatus()).isZero();
 		assertThat(client.closedByServer()).isTrue();
+		client.close();
 		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeConnections() == 0);
 	}
 
