@@ -98,7 +98,8 @@ final class Request implements FastCgiExchange, Runnable {
 		this.id = id;
 		this.role = role;
 		this.keepConn = keepConn;
-		long memory = context.config().inputSpillThreshold();
+		// the memory ring is int-indexed: beyond 256 MiB input spills whatever the threshold says
+		long memory = Math.min(context.config().inputSpillThreshold(), 256L * 1024 * 1024);
 		if (pullInput) {
 			// the socket is read only on demand, so at most a read buffer or a record is pushed at once
 			memory = Math.max(memory, 128 * 1024);
