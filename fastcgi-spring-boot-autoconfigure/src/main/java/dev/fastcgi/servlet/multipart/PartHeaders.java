@@ -53,7 +53,8 @@ final class PartHeaders {
 			char first = line.charAt(0);
 			if (first == ' ' || first == '\t') {
 				if (value == null) {
-					throw new MalformedMultipartException("Multipart part header block starts with a continuation line");
+					throw new MalformedMultipartException(
+							"Multipart part header block starts with a continuation line");
 				}
 				value.append(' ').append(line.trim());
 				continue;
