@@ -242,6 +242,15 @@ class SessionManagerTests {
 	}
 
 	@Test
+	void toStringDoesNotRevealTheWholeId() {
+		HttpSession session = this.manager.create();
+		assertThat(session.toString()).doesNotContain(session.getId()).contains(session.getId().substring(0, 6));
+		session.invalidate();
+		this.manager.requestEnded(session);
+		assertThat(session.toString()).contains("INVALID");
+	}
+
+	@Test
 	void perSessionIntervalOverridesTheDefault() {
 		HttpSession forever = this.manager.create();
 		forever.setMaxInactiveInterval(0);
