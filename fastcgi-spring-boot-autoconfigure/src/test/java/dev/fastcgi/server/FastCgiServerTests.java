@@ -104,8 +104,9 @@ class FastCgiServerTests extends EngineTestSupport {
 			client.request(id, true, get("/k" + id), bytes("xy"));
 			assertThat(client.response(id).stdout()).isEqualTo(OK_HEAD + "id=" + id + " uri=/k" + id + " length=2");
 		}
-		assertThat(server.snapshot().connections()).singleElement()
-			.satisfies((c) -> assertThat(c.completedRequests()).isEqualTo(4));
+		await().atMost(5, TimeUnit.SECONDS)
+			.untilAsserted(() -> assertThat(server.snapshot().connections()).singleElement()
+				.satisfies((c) -> assertThat(c.completedRequests()).isEqualTo(4)));
 	}
 
 	@Test
@@ -224,6 +225,16 @@ class FastCgiServerTests extends EngineTestSupport {
 		assertThat(b.response(1).stdout()).endsWith("uri=/b length=0");
 		c.request(2, true, get("/c"), new byte[0]);
 		assertThat(c.response(2).stdout()).endsWith("uri=/c length=0");
+	}
+
+	@Test
+	void slotIsFreeWhenEndRequestArrives() throws Exception {
+		FastCgiServer server = start(config().maxRequests(1), EngineTestSupport::echo);
+		RawClient client = connect(server);
+		for (int i = 1; i <= 50; i++) {
+			client.request(i, true, get("/" + i), new byte[0]);
+			assertThat(client.response(i).protocolStatus()).isEqualTo(ProtocolStatus.REQUEST_COMPLETE.code());
+		}
 	}
 
 	@Test

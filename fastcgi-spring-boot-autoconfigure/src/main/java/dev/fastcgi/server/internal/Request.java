@@ -29,7 +29,7 @@ import dev.fastcgi.server.ServerListener.Outcome;
  * One request: collects its params, runs the handler on a worker thread, and ends exactly once, by completing
  * (END_REQUEST after the output), by FCGI_ABORT_REQUEST (END_REQUEST, output dropped), or by losing the connection
  * (no END_REQUEST). It holds one fastcgi.max-requests slot from BEGIN_REQUEST until it has ended and its handler has
- * returned, so an aborted handler that keeps running still counts.
+ * returned, so an aborted handler that keeps running still counts; the slot is free before END_REQUEST is written.
  */
 final class Request implements FastCgiExchange, Runnable {
 
@@ -213,6 +213,7 @@ final class Request implements FastCgiExchange, Runnable {
 				"request " + this.id + " was aborted by the web server (FCGI_ABORT_REQUEST)");
 		markAborted(cause);
 		this.connection.requestFinishing(this);
+		releaseSlot();
 		try {
 			this.connection.writer().writeEndRequest(this.id, this.appStatus, ProtocolStatus.REQUEST_COMPLETE);
 		}
@@ -240,6 +241,7 @@ final class Request implements FastCgiExchange, Runnable {
 			return;
 		}
 		markAborted(cause);
+		releaseSlot();
 		ended(Outcome.ABORTED, ProtocolStatus.REQUEST_COMPLETE);
 		runAbortCallbacks(cause);
 	}
@@ -262,7 +264,6 @@ final class Request implements FastCgiExchange, Runnable {
 			.requestEnded(this.connection.id(), this.id, this.role, this.appStatus, status, outcome,
 					System.nanoTime() - this.startNanos);
 		this.connection.requestEnded(this);
-		releaseSlot();
 	}
 
 	private void releaseSlot() {
@@ -318,6 +319,7 @@ final class Request implements FastCgiExchange, Runnable {
 		catch (Throwable ex) {
 			failure = ex;
 		}
+		releaseSlot();
 		try {
 			if (failure != null) {
 				handlerFailed(failure);
@@ -328,9 +330,6 @@ final class Request implements FastCgiExchange, Runnable {
 		}
 		catch (Throwable ex) {
 			logger.log(System.Logger.Level.WARNING, "Ending request " + this.id + " failed", ex);
-		}
-		finally {
-			releaseSlot();
 		}
 	}
 
@@ -428,7 +427,10 @@ final class Request implements FastCgiExchange, Runnable {
 			return;
 		}
 		this.appStatus = appStatus;
+		// the id and the fastcgi.max-requests slot are free before END_REQUEST leaves: the web server may reuse
+		// both as soon as it reads it
 		this.connection.requestFinishing(this);
+		releaseSlot();
 		Outcome outcome = (appStatus == 0) ? Outcome.SUCCESS : Outcome.ERROR;
 		try {
 			byte[] out = this.stdout.buffer();
