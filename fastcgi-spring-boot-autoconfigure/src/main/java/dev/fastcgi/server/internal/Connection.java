@@ -41,7 +41,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	private static final System.Logger logger = System.getLogger(Connection.class.getName());
 
-	private static final int READ_BUFFER_SIZE = 32 * 1024;
+	static final int READ_BUFFER_SIZE = 32 * 1024;
 
 	/** Unread input discarded at most when closing after a response, so the close is not a reset. */
 	static final long DRAIN_MAX_BYTES = 256 * 1024;
@@ -60,7 +60,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	private final RecordDecoder decoder = new RecordDecoder(this::onRecord);
 
-	private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE).flip();
+	private final ByteBuffer readBuffer;
 
 	private final RecordWriter writer;
 
@@ -96,7 +96,9 @@ public final class Connection implements Runnable, RequestInput.Source {
 		this.config = context.config();
 		this.endpoint = endpoint;
 		this.id = id;
-		this.writer = new RecordWriter(endpoint, context.listener(), this.config.maxWrite(), this::writeFailed);
+		this.readBuffer = context.readBuffers().acquire().flip();
+		this.writer = new RecordWriter(endpoint, context.listener(), this.config.maxWrite(),
+				context.writeBuffers().acquire(), this::writeFailed);
 	}
 
 	public long id() {
@@ -150,7 +152,20 @@ public final class Connection implements Runnable, RequestInput.Source {
 			close((cause != null) ? new ConnectionClosedException("connection to the web server lost: " + cause, cause)
 					: new ConnectionClosedException("connection to the web server closed"));
 			this.readerThread = null;
+			releaseBuffers();
 		}
+	}
+
+	/** Returns the buffers to the pools once no reader, puller or writer can touch them (all check closed first). */
+	private void releaseBuffers() {
+		this.inputLock.lock();
+		try {
+			this.context.readBuffers().release(this.readBuffer);
+		}
+		finally {
+			this.inputLock.unlock();
+		}
+		this.writer.release(this.context.writeBuffers());
 	}
 
 	private void readLoop() throws IOException {

@@ -40,6 +40,10 @@ public final class EngineContext {
 
 	private final int advertisedMaxRequests;
 
+	private final BufferPool readBuffers;
+
+	private final BufferPool writeBuffers;
+
 	private volatile boolean stopping;
 
 	public EngineContext(ServerConfig config, FastCgiHandler handler, CompositeListener listener, Workers workers) {
@@ -50,6 +54,17 @@ public final class EngineContext {
 		this.spillDirectory = (config.spillDirectory() != null) ? config.spillDirectory()
 				: Path.of(System.getProperty("java.io.tmpdir"));
 		this.advertisedMaxRequests = config.multithreaded() ? config.maxRequests() : 1;
+		int pooled = Math.min(256, config.maxConnections());
+		this.readBuffers = new BufferPool(Connection.READ_BUFFER_SIZE, pooled);
+		this.writeBuffers = new BufferPool(RecordWriter.bufferSize(config.maxWrite()), pooled);
+	}
+
+	BufferPool readBuffers() {
+		return this.readBuffers;
+	}
+
+	BufferPool writeBuffers() {
+		return this.writeBuffers;
 	}
 
 	public ServerConfig config() {

@@ -44,12 +44,32 @@ final class RecordWriter {
 
 	}
 
-	RecordWriter(Endpoint endpoint, ServerListener listener, int maxWrite, FailureHandler failureHandler) {
+	RecordWriter(Endpoint endpoint, ServerListener listener, int maxWrite, ByteBuffer buffer,
+			FailureHandler failureHandler) {
 		this.endpoint = endpoint;
 		this.listener = listener;
 		this.maxWrite = maxWrite;
 		this.failureHandler = failureHandler;
-		this.buffer = ByteBuffer.allocateDirect(Math.max(16 * 1024, 2 * RecordEncoder.recordLength(maxWrite) + 64));
+		this.buffer = buffer;
+	}
+
+	/** The write buffer size for a maxWrite: room for two whole records and an END_REQUEST, at least 16 KiB. */
+	static int bufferSize(int maxWrite) {
+		return Math.max(16 * 1024, 2 * RecordEncoder.recordLength(maxWrite) + 64);
+	}
+
+	/**
+	 * Fails the writer for good and hands its buffer to {@code pool} once no write is using it.
+	 */
+	void release(BufferPool pool) {
+		this.lock.lock();
+		try {
+			this.failed = true;
+			pool.release(this.buffer);
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/** When the write in progress started ({@link System#nanoTime()}), or 0 when none is in progress. */

@@ -44,8 +44,9 @@ class ConnectionTests {
 
 	@Test
 	void recordsSplitAtEveryByteAreServed() throws Exception {
-		byte[] input = concat(getValues(), request(1, "/one", "body!"), request(3, "/two", ""));
-		MemoryEndpoint endpoint = run(input, 1, EchoHandler.INSTANCE, false);
+		// like a web server, the next segment is sent only once the previous one was answered
+		MemoryEndpoint endpoint = run(List.of(getValues(), request(1, "/one", "body!"), request(3, "/two", "")), 1,
+				EchoHandler.INSTANCE, false);
 		List<String> records = endpoint.records();
 		assertThat(records).containsExactly("GET_VALUES_RESULT 0 FCGI_MPXS_CONNS", "STDOUT 1 /one 5", "STDOUT 1 ",
 				"END_REQUEST 1 0", "STDOUT 3 /two 0", "STDOUT 3 ", "END_REQUEST 3 0");
@@ -54,7 +55,7 @@ class ConnectionTests {
 	@Test
 	void pipelinedInputInOneBufferIsServed() throws Exception {
 		byte[] input = concat(request(1, "/one", "x"), request(2, "/two", "yy"));
-		MemoryEndpoint endpoint = run(input, input.length, EchoHandler.INSTANCE, true);
+		MemoryEndpoint endpoint = run(List.of(input), input.length, EchoHandler.INSTANCE, true);
 		assertThat(endpoint.records()).contains("END_REQUEST 1 0", "END_REQUEST 2 0");
 	}
 
@@ -62,7 +63,7 @@ class ConnectionTests {
 	void endOfInputMidBodyFailsTheBodyWithConnectionClosed() throws Exception {
 		AtomicReference<Throwable> seen = new AtomicReference<>();
 		byte[] input = concat(begin(1), params(1, "/cut"), stdin(1, "partial"));
-		run(input, 3, (exchange) -> {
+		run(List.of(input), 3, (exchange) -> {
 			try {
 				exchange.stdin().readAllBytes();
 			}
@@ -74,7 +75,7 @@ class ConnectionTests {
 		assertThat(seen.get()).isInstanceOf(ConnectionClosedException.class);
 	}
 
-	private MemoryEndpoint run(byte[] input, int fragment, FastCgiHandler handler, boolean multiplexed)
+	private MemoryEndpoint run(List<byte[]> input, int fragment, FastCgiHandler handler, boolean multiplexed)
 			throws Exception {
 		ServerConfig config = ServerConfig.builder().threads(2).multiplexed(multiplexed).build();
 		this.workers = Workers.create(config);
@@ -104,12 +105,17 @@ class ConnectionTests {
 
 	}
 
-	/** Input from a byte array in fixed fragments, then end of stream once every request has ended. */
+	/**
+	 * Input segments in fixed fragments; segment n is released once n answers (END_REQUEST or GET_VALUES_RESULT)
+	 * were written; end of stream after the last segment's answer (or a grace period).
+	 */
 	static final class MemoryEndpoint implements Endpoint {
 
-		private final byte[] input;
+		private final List<byte[]> segments;
 
 		private final int fragment;
+
+		private int segment;
 
 		private int position;
 
@@ -117,16 +123,30 @@ class ConnectionTests {
 
 		private final LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
 
-		MemoryEndpoint(byte[] input, int fragment) {
-			this.input = input;
+		private final java.util.concurrent.Semaphore answers = new java.util.concurrent.Semaphore(0);
+
+		private final RecordDecoder outputDecoder = new RecordDecoder((header, content) -> {
+			RecordType type = header.recordType();
+			if (type == RecordType.END_REQUEST || type == RecordType.GET_VALUES_RESULT) {
+				this.answers.release();
+			}
+			return true;
+		});
+
+		MemoryEndpoint(List<byte[]> segments, int fragment) {
+			this.segments = segments;
 			this.fragment = fragment;
 		}
 
 		@Override
 		public int read(ByteBuffer dst) throws IOException {
-			if (this.position >= this.input.length) {
+			if (this.segment < this.segments.size() && this.position >= this.segments.get(this.segment).length) {
+				this.segment++;
+				this.position = 0;
+				awaitAnswer();
+			}
+			if (this.segment >= this.segments.size()) {
 				try {
-					// end of stream after a grace period (lets responses be written first)
 					this.closed.poll(200, TimeUnit.MILLISECONDS);
 				}
 				catch (InterruptedException ex) {
@@ -134,17 +154,28 @@ class ConnectionTests {
 				}
 				return -1;
 			}
-			int n = Math.min(Math.min(this.fragment, dst.remaining()), this.input.length - this.position);
-			dst.put(this.input, this.position, n);
+			byte[] input = this.segments.get(this.segment);
+			int n = Math.min(Math.min(this.fragment, dst.remaining()), input.length - this.position);
+			dst.put(input, this.position, n);
 			this.position += n;
 			return n;
 		}
 
+		private void awaitAnswer() {
+			try {
+				this.answers.tryAcquire(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
 		@Override
-		public synchronized void write(ByteBuffer src) {
+		public synchronized void write(ByteBuffer src) throws IOException {
 			byte[] bytes = new byte[src.remaining()];
 			src.get(bytes);
 			this.output.writeBytes(bytes);
+			this.outputDecoder.decode(ByteBuffer.wrap(bytes));
 		}
 
 		@Override
