@@ -206,6 +206,7 @@ public final class FastCgiServer {
 				engine.totalRequests(), engine.connectionSnapshots());
 	}
 
+	/** The configuration this server was created with. */
 	public ServerConfig config() {
 		return this.config;
 	}

@@ -31,6 +31,7 @@ public final class Acceptor implements Runnable {
 
 	private volatile boolean running = true;
 
+	/** Creates the loop for {@code channel}; {@code unix} peers skip the allow-list. */
 	public Acceptor(EngineContext context, ServerSocketChannel channel, AddressAllowList allowList, boolean unix) {
 		this.context = context;
 		this.channel = channel;

@@ -91,6 +91,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	private boolean pullTargetFed;
 
+	/** Creates a connection over {@code endpoint}; {@link #run()} serves it on the calling thread. */
 	public Connection(EngineContext context, Endpoint endpoint, long id) {
 		this.context = context;
 		this.config = context.config();
@@ -101,6 +102,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 				context.writeBuffers().acquire(), this::writeFailed);
 	}
 
+	/** The connection id (unique within the server). */
 	public long id() {
 		return this.id;
 	}
@@ -117,6 +119,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 		return this.writer;
 	}
 
+	/** Whether the connection is closed. */
 	public boolean isClosed() {
 		return this.closed.get();
 	}

@@ -46,6 +46,7 @@ public final class EngineContext {
 
 	private volatile boolean stopping;
 
+	/** Creates the shared state of one running server. */
 	public EngineContext(ServerConfig config, FastCgiHandler handler, CompositeListener listener, Workers workers) {
 		this.config = config;
 		this.handler = handler;
@@ -67,22 +68,27 @@ public final class EngineContext {
 		return this.writeBuffers;
 	}
 
+	/** The engine configuration. */
 	public ServerConfig config() {
 		return this.config;
 	}
 
+	/** The application handler. */
 	public FastCgiHandler handler() {
 		return this.handler;
 	}
 
+	/** The listeners, as one. */
 	public CompositeListener listener() {
 		return this.listener;
 	}
 
+	/** The request and connection executors. */
 	public Workers workers() {
 		return this.workers;
 	}
 
+	/** Where request input spills (fastcgi.spill-directory or java.io.tmpdir). */
 	public Path spillDirectory() {
 		return this.spillDirectory;
 	}
@@ -112,10 +118,12 @@ public final class EngineContext {
 		this.activeRequests.decrementAndGet();
 	}
 
+	/** Requests holding a fastcgi.max-requests slot. */
 	public int activeRequests() {
 		return this.activeRequests.get();
 	}
 
+	/** A new connection id. */
 	public long nextConnectionId() {
 		return this.connectionIds.incrementAndGet();
 	}
@@ -130,6 +138,7 @@ public final class EngineContext {
 		this.connections.remove(connection.id());
 	}
 
+	/** Open connections. */
 	public int activeConnections() {
 		return this.connections.size();
 	}
@@ -139,10 +148,12 @@ public final class EngineContext {
 		return new ArrayList<>(this.connections.values());
 	}
 
+	/** Connections accepted since start. */
 	public long totalConnections() {
 		return this.totalConnections.get();
 	}
 
+	/** Requests begun since start. */
 	public long totalRequests() {
 		return this.totalRequests.get();
 	}
@@ -152,6 +163,7 @@ public final class EngineContext {
 		return this.stopping;
 	}
 
+	/** Marks the server stopping: new requests get OVERLOADED. */
 	public void setStopping() {
 		this.stopping = true;
 	}

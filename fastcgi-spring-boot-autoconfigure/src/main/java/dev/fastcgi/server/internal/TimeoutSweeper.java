@@ -18,6 +18,7 @@ public final class TimeoutSweeper {
 
 	private final ScheduledExecutorService executor;
 
+	/** Creates the sweeper (its thread starts with {@link #start()}). */
 	public TimeoutSweeper(EngineContext context) {
 		this.context = context;
 		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, (runnable) -> {
