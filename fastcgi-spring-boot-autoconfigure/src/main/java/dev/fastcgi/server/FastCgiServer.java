@@ -78,7 +78,14 @@ public final class FastCgiServer {
 				return;
 			}
 			Transports.Listening opened = Transports.open(this.config);
-			Workers workers = Workers.create(this.config);
+			Workers workers;
+			try {
+				workers = Workers.create(this.config);
+			}
+			catch (RuntimeException ex) {
+				opened.close();
+				throw ex;
+			}
 			EngineContext engine = new EngineContext(this.config, this.handler, this.listener, workers);
 			this.sweeper = new TimeoutSweeper(engine);
 			this.sweeper.start();

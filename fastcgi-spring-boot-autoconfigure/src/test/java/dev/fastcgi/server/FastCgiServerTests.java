@@ -418,6 +418,41 @@ class FastCgiServerTests extends EngineTestSupport {
 	}
 
 	@Test
+	void recordsForAnIdNeverBegunAreIgnored() throws Exception {
+		FastCgiServer server = start(config(), EngineTestSupport::echo);
+		RawClient client = connect(server);
+		client.send(RawClient.concat(RawClient.stdin(99, bytes("stray"), true),
+				RawClient.empty(RecordType.ABORT_REQUEST, 98), RawClient.record(RecordType.PARAMS, 97, bytes("x"))));
+		client.request(1, true, get("/ok"), new byte[0]);
+		assertThat(client.response(1).stdout()).endsWith("uri=/ok length=0");
+	}
+
+	@Test
+	void stopClosesIdleKeptAliveConnections() throws Exception {
+		FastCgiServer server = start(config(), EngineTestSupport::echo);
+		RawClient client = connect(server);
+		client.request(1, true, get("/"), new byte[0]);
+		client.response(1);
+		assertThat(server.stop(Duration.ofSeconds(5))).isTrue();
+		assertThat(client.closedByServer()).isTrue();
+		assertThat(server.activeConnections()).isZero();
+		assertThat(server.isAccepting()).isFalse();
+	}
+
+	@Test
+	void stopAcceptingKeepsServingOpenConnections() throws Exception {
+		FastCgiServer server = start(config(), EngineTestSupport::echo);
+		RawClient client = connect(server);
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeConnections() == 1);
+		server.stopAccepting();
+		await().atMost(5, TimeUnit.SECONDS).until(() -> !server.isAccepting());
+		client.request(1, true, get("/still"), new byte[0]);
+		assertThat(client.response(1).stdout()).endsWith("uri=/still length=0");
+		assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> RawClient.connect(server).close()))
+			.isInstanceOf(IOException.class);
+	}
+
+	@Test
 	void snapshotDescribesTheServer() throws Exception {
 		FastCgiServer server = start(config(), EngineTestSupport::echo);
 		RawClient client = connect(server);
