@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -62,10 +63,8 @@ public final class Workers {
 			requests = newThreadPerTask(virtualThreadFactory("fastcgi-worker-"));
 		}
 		else {
-			ThreadPoolExecutor pool = new ThreadPoolExecutor(config.threads(), config.threads(), 30, TimeUnit.SECONDS,
-					new ArrayBlockingQueue<>(Math.max(1, config.maxRequests())), named("fastcgi-worker-", false));
-			pool.allowCoreThreadTimeOut(true);
-			requests = pool;
+			requests = new RequestPool(config.threads(), Math.max(1, config.maxRequests()),
+					named("fastcgi-worker-", false));
 		}
 		return new Workers(requests, connections, virtualFactory != null);
 	}
@@ -112,6 +111,74 @@ public final class Workers {
 			Thread.currentThread().interrupt();
 			return false;
 		}
+	}
+
+	/**
+	 * A pool that reuses an idle thread when there is one, starts a new thread (up to fastcgi.threads) when there is
+	 * none, and only then queues (up to fastcgi.max-requests). A plain {@link ThreadPoolExecutor} starts a new core
+	 * thread for every task until the core size is reached, even when threads are idle; this one does not.
+	 */
+	static final class RequestPool extends ThreadPoolExecutor {
+
+		private final AtomicInteger submitted = new AtomicInteger();
+
+		RequestPool(int threads, int queueCapacity, ThreadFactory factory) {
+			super(0, threads, 30, TimeUnit.SECONDS, new GrowFirstQueue(queueCapacity), factory, (task, pool) -> {
+				if (pool.isShutdown() || !((GrowFirstQueue) pool.getQueue()).force(task)) {
+					throw new RejectedExecutionException("no worker and the queue is full");
+				}
+			});
+			((GrowFirstQueue) getQueue()).pool = this;
+		}
+
+		@Override
+		public void execute(Runnable task) {
+			this.submitted.incrementAndGet();
+			try {
+				super.execute(task);
+			}
+			catch (RejectedExecutionException ex) {
+				this.submitted.decrementAndGet();
+				throw ex;
+			}
+		}
+
+		@Override
+		protected void afterExecute(Runnable task, Throwable failure) {
+			this.submitted.decrementAndGet();
+		}
+
+		int submitted() {
+			return this.submitted.get();
+		}
+
+	}
+
+	/** The queue of {@link RequestPool}: refuses a task while a new thread could take it instead. */
+	static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
+
+		private transient RequestPool pool;
+
+		GrowFirstQueue(int capacity) {
+			super(capacity);
+		}
+
+		@Override
+		public boolean offer(Runnable task) {
+			RequestPool executor = this.pool;
+			if (executor != null) {
+				int size = executor.getPoolSize();
+				if (executor.submitted() > size && size < executor.getMaximumPoolSize()) {
+					return false;
+				}
+			}
+			return super.offer(task);
+		}
+
+		boolean force(Runnable task) {
+			return super.offer(task);
+		}
+
 	}
 
 	private static ThreadFactory named(String prefix, boolean daemon) {
