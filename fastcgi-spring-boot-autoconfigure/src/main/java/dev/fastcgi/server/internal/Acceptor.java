@@ -29,6 +29,12 @@ public final class Acceptor implements Runnable {
 
 	private final boolean unix;
 
+	private final RateLimitedLog acceptFailures = RateLimitedLog.every10Seconds();
+
+	private final RateLimitedLog addressRejects = RateLimitedLog.every10Seconds();
+
+	private final RateLimitedLog limitRejects = RateLimitedLog.every10Seconds();
+
 	private volatile boolean running = true;
 
 	/** Creates the loop for {@code channel}; {@code unix} peers skip the allow-list. */
@@ -60,7 +66,7 @@ public final class Acceptor implements Runnable {
 						return;
 					}
 					// e.g. too many open files: back off briefly instead of spinning
-					RateLimitedLog.REJECTS.log(logger, () -> "FastCGI accept failed: " + ex);
+					this.acceptFailures.log(logger, () -> "FastCGI accept failed: " + ex);
 					pause();
 					continue;
 				}
@@ -82,7 +88,7 @@ public final class Acceptor implements Runnable {
 				if (!(remote instanceof InetSocketAddress inet) || !this.allowList.allows(inet.getAddress())) {
 					this.context.listener().connectionRejected(RejectReason.ADDRESS);
 					socket.close();
-					RateLimitedLog.REJECTS.log(logger, () -> "FastCGI connection from " + remote
+					this.addressRejects.log(logger, () -> "FastCGI connection from " + remote
 							+ " refused: not in fastcgi.allowed-addresses / FCGI_WEB_SERVER_ADDRS " + this.allowList);
 					return;
 				}
@@ -91,7 +97,7 @@ public final class Acceptor implements Runnable {
 			if (this.context.activeConnections() >= max) {
 				this.context.listener().connectionRejected(RejectReason.LIMIT);
 				socket.close();
-				RateLimitedLog.REJECTS.log(logger,
+				this.limitRejects.log(logger,
 						() -> "FastCGI connection refused: fastcgi.max-connections (" + max + ") connections are open");
 				return;
 			}

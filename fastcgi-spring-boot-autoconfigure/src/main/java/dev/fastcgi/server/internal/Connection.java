@@ -348,7 +348,8 @@ public final class Connection implements Runnable, RequestInput.Source {
 				case STDIN -> onInput(requestId, content, true);
 				case DATA -> onInput(requestId, content, false);
 				case END_REQUEST, STDOUT, STDERR -> throw new ProtocolException("unexpected_type",
-						"record type " + type + " (request " + requestId + ") is sent by applications, not web servers");
+						"record type " + type + " (request " + requestId
+								+ ") is sent by applications, not web servers");
 				default -> {
 					// GET_VALUES and the like with a request id: not a management record, nothing to do
 				}
@@ -405,14 +406,14 @@ public final class Connection implements Runnable, RequestInput.Source {
 			return;
 		}
 		if (this.requests.size() >= this.config.maxRequestsPerConnection()) {
-			RateLimitedLog.LIMITS.log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
+			this.context.limitLog().log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
 					+ " refused (OVERLOADED): fastcgi.max-requests-per-connection ("
 					+ this.config.maxRequestsPerConnection() + ") requests are active on it");
 			reject(requestId, role, ProtocolStatus.OVERLOADED);
 			return;
 		}
 		if (!this.context.tryAcquireRequest()) {
-			RateLimitedLog.LIMITS.log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
+			this.context.limitLog().log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
 					+ " refused (OVERLOADED): fastcgi.max-requests (" + this.config.maxRequests()
 					+ ") requests are active");
 			reject(requestId, role, ProtocolStatus.OVERLOADED);
@@ -457,7 +458,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 		request.endParams();
 		if (!request.dispatch()) {
 			this.requests.remove(requestId);
-			RateLimitedLog.LIMITS.log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
+			this.context.limitLog().log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
 					+ " refused (OVERLOADED): no worker available (fastcgi.threads)");
 			request.discardRejected();
 			reject(requestId, request.role(), ProtocolStatus.OVERLOADED);

@@ -44,6 +44,8 @@ public final class EngineContext {
 
 	private final BufferPool writeBuffers;
 
+	private final RateLimitedLog limitLog = RateLimitedLog.every10Seconds();
+
 	private volatile boolean stopping;
 
 	/** Creates the shared state of one running server. */
@@ -58,6 +60,11 @@ public final class EngineContext {
 		int pooled = Math.min(256, config.maxConnections());
 		this.readBuffers = new BufferPool(Connection.READ_BUFFER_SIZE, pooled);
 		this.writeBuffers = new BufferPool(RecordWriter.bufferSize(config.maxWrite()), pooled);
+	}
+
+	/** The rate-limited log for requests refused with OVERLOADED. */
+	RateLimitedLog limitLog() {
+		return this.limitLog;
 	}
 
 	BufferPool readBuffers() {

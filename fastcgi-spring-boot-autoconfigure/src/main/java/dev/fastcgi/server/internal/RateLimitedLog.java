@@ -8,13 +8,7 @@ import java.util.function.Supplier;
  * Logs at most one line per interval for a class of events that a misbehaving peer can trigger at will (refused
  * connections, overload), counting what it suppressed.
  */
-public final class RateLimitedLog {
-
-	/** Requests refused for a limit. */
-	static final RateLimitedLog LIMITS = new RateLimitedLog(TimeUnit.SECONDS.toNanos(10));
-
-	/** Connections refused at accept time. */
-	public static final RateLimitedLog REJECTS = new RateLimitedLog(TimeUnit.SECONDS.toNanos(10));
+final class RateLimitedLog {
 
 	private final long intervalNanos;
 
@@ -26,11 +20,17 @@ public final class RateLimitedLog {
 		this.intervalNanos = intervalNanos;
 	}
 
+	/** One line per 10 seconds. */
+	static RateLimitedLog every10Seconds() {
+		return new RateLimitedLog(TimeUnit.SECONDS.toNanos(10));
+	}
+
 	/** Logs the message at WARNING unless a line was logged within the interval. */
-	public void log(System.Logger logger, Supplier<String> message) {
+	void log(System.Logger logger, Supplier<String> message) {
 		long now = System.nanoTime();
 		long next = this.nextNanos.get();
-		if ((next != Long.MIN_VALUE && now - next < 0) || !this.nextNanos.compareAndSet(next, now + this.intervalNanos)) {
+		boolean tooSoon = next != Long.MIN_VALUE && now - next < 0;
+		if (tooSoon || !this.nextNanos.compareAndSet(next, now + this.intervalNanos)) {
 			this.suppressed.incrementAndGet();
 			return;
 		}

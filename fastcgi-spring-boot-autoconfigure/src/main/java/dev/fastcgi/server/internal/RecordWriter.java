@@ -139,8 +139,8 @@ final class RecordWriter {
 	 * The end of a response in one write: remaining stdout bytes, the empty STDOUT, stderr bytes and the empty STDERR
 	 * if stderr was used, then END_REQUEST.
 	 */
-	void writeResponseEnd(Request request, int requestId, byte[] out, int outLength, byte[] err, int errLength, boolean errUsed,
-			int appStatus) throws IOException {
+	void writeResponseEnd(Request request, int requestId, byte[] out, int outLength, byte[] err, int errLength,
+			boolean errUsed, int appStatus) throws IOException {
 		this.lock.lock();
 		try {
 			checkOpen();

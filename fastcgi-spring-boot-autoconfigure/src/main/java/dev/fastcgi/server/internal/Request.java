@@ -35,8 +35,8 @@ final class Request implements FastCgiExchange, Runnable {
 
 	private static final System.Logger logger = System.getLogger(Request.class.getName());
 
-	private static final byte[] ERROR_RESPONSE = "Status: 500\r\nContent-Type: text/plain\r\n\r\nInternal Server Error\n"
-		.getBytes(StandardCharsets.ISO_8859_1);
+	private static final byte[] ERROR_RESPONSE = ("Status: 500\r\nContent-Type: text/plain\r\n\r\n"
+			+ "Internal Server Error\n").getBytes(StandardCharsets.ISO_8859_1);
 
 	/** Where the request is in its life. */
 	enum Phase {
@@ -299,7 +299,10 @@ final class Request implements FastCgiExchange, Runnable {
 	}
 
 	byte[] borrowBuffer(RecordType type) {
-		return (type == RecordType.STDOUT) ? this.connection.borrowBuffer() : new byte[this.context.config().maxWrite()];
+		if (type == RecordType.STDOUT) {
+			return this.connection.borrowBuffer();
+		}
+		return new byte[this.context.config().maxWrite()];
 	}
 
 	void send(RecordType type, byte[] content, int offset, int length) throws IOException {

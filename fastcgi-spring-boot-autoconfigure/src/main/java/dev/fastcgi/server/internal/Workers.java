@@ -199,10 +199,12 @@ public final class Workers {
 			MethodHandles.Lookup lookup = MethodHandles.publicLookup();
 			Class<?> builderClass = Class.forName("java.lang.Thread$Builder");
 			Class<?> ofVirtualClass = Class.forName("java.lang.Thread$Builder$OfVirtual");
-			MethodHandle ofVirtual = lookup.findStatic(Thread.class, "ofVirtual", MethodType.methodType(ofVirtualClass));
+			MethodHandle ofVirtual = lookup.findStatic(Thread.class, "ofVirtual",
+					MethodType.methodType(ofVirtualClass));
 			MethodHandle name = lookup.findVirtual(builderClass, "name",
 					MethodType.methodType(builderClass, String.class, long.class));
-			MethodHandle factory = lookup.findVirtual(builderClass, "factory", MethodType.methodType(ThreadFactory.class));
+			MethodHandle factory = lookup.findVirtual(builderClass, "factory",
+					MethodType.methodType(ThreadFactory.class));
 			Object builder = ofVirtual.invoke();
 			builder = name.invoke(builder, prefix, 1L);
 			return (ThreadFactory) factory.invoke(builder);

@@ -153,9 +153,11 @@ public final class Transports {
 		checkReplaceable(target);
 		Set<PosixFilePermission> mode = parsePermissions(permissions);
 		boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-		FileAttribute<?>[] privateDir = posix
-				? new FileAttribute<?>[] { PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")) }
-				: new FileAttribute<?>[0];
+		FileAttribute<?>[] privateDir = new FileAttribute<?>[0];
+		if (posix) {
+			privateDir = new FileAttribute<?>[] {
+					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")) };
+		}
 		Path staging = Files.createTempDirectory(parent, ".fcgi", privateDir);
 		Path temporary = staging.resolve("s");
 		ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
