@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A rough throughput check (not a unit test): {@code connections} keep-alive connections each sending small GET
  * requests back to back for {@code seconds}. Run with
- * {@code java -cp target/classes:target/test-classes dev.fastcgi.server.EngineBenchmark [connections] [seconds] [virtual]}.
+ * {@code java -cp target/classes:target/test-classes dev.fastcgi.server.EngineBenchmark [connections] [seconds]
+ * [virtual]}.
  */
 public final class EngineBenchmark {
 

@@ -25,8 +25,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Short fuzz run: random bytes and mutated valid record streams (bytes flipped, cut at random points) into a live
- * engine, non-multiplexed and multiplexed. Afterwards the engine still answers a healthy request, and no request, thread or
- * spill file is left. A longer run: raise {@code tries}.
+ * engine, non-multiplexed and multiplexed. Afterwards the engine still answers a healthy request, and no request,
+ * thread or spill file is left. A longer run: raise {@code tries}.
  */
 class EngineFuzzProperties {
 
@@ -93,7 +93,8 @@ class EngineFuzzProperties {
 	@Provide
 	Arbitrary<byte[]> mutated() {
 		byte[] valid = RawClient.concat(
-				RawClient.record(RecordType.GET_VALUES, 0, NameValuePairs.encode(EngineTestSupport.params("FCGI_MAX_REQS", ""))),
+				RawClient.record(RecordType.GET_VALUES, 0,
+						NameValuePairs.encode(EngineTestSupport.params("FCGI_MAX_REQS", ""))),
 				RawClient.begin(1, Role.RESPONDER.code(), true),
 				RawClient.params(1, EngineTestSupport.get("/a")), RawClient.stdin(1, new byte[300], true),
 				RawClient.begin(2, Role.FILTER.code(), false), RawClient.params(2, EngineTestSupport.get("/b")),

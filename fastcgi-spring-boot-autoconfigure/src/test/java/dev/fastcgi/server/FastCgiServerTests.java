@@ -182,9 +182,11 @@ class FastCgiServerTests extends EngineTestSupport {
 						RawClient.concat(RawClient.begin(1, 1, true), RawClient.record(RecordType.PARAMS, 1, badPairs),
 								RawClient.empty(RecordType.PARAMS, 1))),
 				Arguments.of("params_too_large",
-						RawClient.concat(RawClient.begin(1, 1, true), RawClient.params(1, params("BIG", "x".repeat(3000))))),
+						RawClient.concat(RawClient.begin(1, 1, true),
+								RawClient.params(1, params("BIG", "x".repeat(3000))))),
 				Arguments.of("unexpected_type",
-						RawClient.concat(RawClient.begin(1, 1, true), RawClient.record(RecordType.STDOUT, 1, bytes("x")))),
+						RawClient.concat(RawClient.begin(1, 1, true),
+								RawClient.record(RecordType.STDOUT, 1, bytes("x")))),
 				Arguments.of("length", RawClient.record(RecordType.BEGIN_REQUEST, 1, new byte[3])));
 	}
 

@@ -23,7 +23,8 @@ class UnixSocketTests extends EngineTestSupport {
 	@Test
 	void servesOnAUnixSocketWithTheConfiguredPermissions() throws Exception {
 		Path socket = this.tempDir.resolve("run/app.sock");
-		FastCgiServer server = start(config().bindAddress(new BindAddress.Unix(socket)).unixSocketPermissions("rw-------"),
+		FastCgiServer server = start(
+				config().bindAddress(new BindAddress.Unix(socket)).unixSocketPermissions("rw-------"),
 				EngineTestSupport::echo);
 		assertThat(server.port()).isEqualTo(-1);
 		assertThat(server.boundAddress()).isEqualTo(UnixDomainSocketAddress.of(socket.toAbsolutePath()));

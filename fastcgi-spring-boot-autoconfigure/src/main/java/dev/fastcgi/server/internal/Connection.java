@@ -305,6 +305,10 @@ public final class Connection implements Runnable, RequestInput.Source {
 		catch (IOException ex) {
 			close(new ConnectionClosedException("connection to the web server lost: " + ex, ex));
 		}
+		catch (RuntimeException ex) {
+			logger.log(System.Logger.Level.WARNING, "FastCGI connection " + this.id + " failed", ex);
+			close(new ConnectionClosedException("connection failed: " + ex, ex));
+		}
 		finally {
 			this.pullTarget = null;
 			this.inputLock.unlock();

@@ -70,17 +70,23 @@ class ConnectionTests {
 			catch (IOException ex) {
 				seen.set(ex);
 			}
-		}, false);
+		}, false, seen);
 		await().atMost(5, TimeUnit.SECONDS).until(() -> seen.get() != null);
 		assertThat(seen.get()).isInstanceOf(ConnectionClosedException.class);
 	}
 
 	private MemoryEndpoint run(List<byte[]> input, int fragment, FastCgiHandler handler, boolean multiplexed)
 			throws Exception {
+		return run(input, fragment, handler, multiplexed, null);
+	}
+
+	/** Runs a connection to its end; with {@code seen} set, input ends without waiting for the last answer. */
+	private MemoryEndpoint run(List<byte[]> input, int fragment, FastCgiHandler handler, boolean multiplexed,
+			AtomicReference<Throwable> seen) throws Exception {
 		ServerConfig config = ServerConfig.builder().threads(2).multiplexed(multiplexed).build();
 		this.workers = Workers.create(config);
 		EngineContext context = new EngineContext(config, handler, new CompositeListener(), this.workers);
-		MemoryEndpoint endpoint = new MemoryEndpoint(input, fragment);
+		MemoryEndpoint endpoint = new MemoryEndpoint(input, fragment, seen == null);
 		Connection connection = new Connection(context, endpoint, 1);
 		context.register(connection);
 		Thread reader = new Thread(connection, "test-connection");
@@ -133,9 +139,12 @@ class ConnectionTests {
 			return true;
 		});
 
-		MemoryEndpoint(List<byte[]> segments, int fragment) {
+		private final boolean awaitLastAnswer;
+
+		MemoryEndpoint(List<byte[]> segments, int fragment, boolean awaitLastAnswer) {
 			this.segments = segments;
 			this.fragment = fragment;
+			this.awaitLastAnswer = awaitLastAnswer;
 		}
 
 		@Override
@@ -143,7 +152,9 @@ class ConnectionTests {
 			if (this.segment < this.segments.size() && this.position >= this.segments.get(this.segment).length) {
 				this.segment++;
 				this.position = 0;
-				awaitAnswer();
+				if (this.segment < this.segments.size() || this.awaitLastAnswer) {
+					awaitAnswer();
+				}
 			}
 			if (this.segment >= this.segments.size()) {
 				try {

@@ -37,7 +37,9 @@ class WorkersTests {
 				done.countDown();
 			});
 			assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
-			await().atMost(5, TimeUnit.SECONDS).pollInterval(java.time.Duration.ofMillis(1)).until(() -> this.pool.submitted() == 0);
+			await().atMost(5, TimeUnit.SECONDS)
+				.pollInterval(java.time.Duration.ofMillis(1))
+				.until(() -> this.pool.submitted() == 0);
 		}
 		assertThat(threads).hasSize(1);
 	}
