@@ -72,6 +72,8 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	private final AtomicReference<byte[]> spareBuffer = new AtomicReference<>();
 
+	private final AtomicReference<byte[]> spareParams = new AtomicReference<>();
+
 	private final AtomicBoolean closed = new AtomicBoolean();
 
 	private final AtomicLong completedRequests = new AtomicLong();
@@ -206,7 +208,9 @@ public final class Connection implements Runnable, RequestInput.Source {
 				this.inputLock.unlock();
 			}
 			handOff.stdinInput().wakeUp();
-			handOff.dataInput().wakeUp();
+			if (handOff.dataInput() != null) {
+				handOff.dataInput().wakeUp();
+			}
 			while (this.inputOwner.get() != null && !this.closed.get()) {
 				LockSupport.park(this);
 			}
@@ -215,7 +219,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	/** Non-multiplexed: the running request that still expects input, if any. */
 	private Request requestNeedingInput() {
-		if (this.config.multiplexed()) {
+		if (this.config.multiplexed() || this.requests.isEmpty()) {
 			return null;
 		}
 		for (Request request : this.requests.values()) {
@@ -479,6 +483,10 @@ public final class Connection implements Runnable, RequestInput.Source {
 					+ requestId + " before its params had ended");
 		}
 		RequestInput input = stdin ? request.stdinInput() : request.dataInput();
+		if (input == null) {
+			// DATA for a role that gets none
+			return;
+		}
 		if (content.hasRemaining()) {
 			input.push(content);
 		}
@@ -539,6 +547,19 @@ public final class Connection implements Runnable, RequestInput.Source {
 	void returnBuffer(byte[] buffer) {
 		if (buffer != null) {
 			this.spareBuffer.set(buffer);
+		}
+	}
+
+	/** A buffer for PARAMS content of at least {@code size} bytes, reused across requests when possible. */
+	byte[] borrowParamsBuffer(int size) {
+		byte[] b = this.spareParams.getAndSet(null);
+		return (b != null && b.length >= size) ? b : new byte[Math.max(4096, size)];
+	}
+
+	/** Keeps a PARAMS buffer for the next request (not the rare huge ones). */
+	void returnParamsBuffer(byte[] buffer) {
+		if (buffer != null && buffer.length <= 64 * 1024) {
+			this.spareParams.set(buffer);
 		}
 	}
 

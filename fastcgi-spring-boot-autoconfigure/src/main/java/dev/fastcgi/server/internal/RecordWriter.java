@@ -139,8 +139,8 @@ final class RecordWriter {
 	 * The end of a response in one write: remaining stdout bytes, the empty STDOUT, stderr bytes and the empty STDERR
 	 * if stderr was used, then END_REQUEST.
 	 */
-	void writeResponseEnd(Request request, int requestId, byte[] out, int outLength, byte[] err, int errLength,
-			boolean errUsed, int appStatus) throws IOException {
+	void writeResponseEnd(int requestId, byte[] out, int outLength, byte[] err, int errLength, boolean errUsed,
+			int appStatus, Runnable encoded) throws IOException {
 		this.lock.lock();
 		try {
 			checkOpen();
@@ -155,6 +155,7 @@ final class RecordWriter {
 				empty(RecordType.STDERR, requestId);
 			}
 			endRequest(requestId, appStatus, ProtocolStatus.REQUEST_COMPLETE);
+			encoded.run();
 			flush();
 		}
 		finally {

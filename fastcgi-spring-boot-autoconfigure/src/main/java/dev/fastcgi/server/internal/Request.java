@@ -68,13 +68,13 @@ final class Request implements FastCgiExchange, Runnable {
 
 	private final RecordOutput stdout;
 
-	private final RecordOutput stderr;
+	private volatile RecordOutput stderr;
 
 	private final AtomicBoolean finished = new AtomicBoolean();
 
 	private final AtomicInteger slotHolds = new AtomicInteger(1);
 
-	private final List<Consumer<IOException>> abortCallbacks = new ArrayList<>(0);
+	private List<Consumer<IOException>> abortCallbacks;
 
 	private volatile Phase phase = Phase.PARAMS;
 
@@ -106,9 +106,9 @@ final class Request implements FastCgiExchange, Runnable {
 		}
 		RequestInput.SpillListener spilled = (file) -> context.listener().inputSpilled(connection.id(), id, file);
 		this.stdin = new RequestInput(this, connection, memory, context.spillDirectory(), spilled);
-		this.data = new RequestInput(this, connection, memory, context.spillDirectory(), spilled);
+		this.data = (role == Role.FILTER)
+				? new RequestInput(this, connection, memory, context.spillDirectory(), spilled) : null;
 		this.stdout = new RecordOutput(this, RecordType.STDOUT, context.config().maxWrite());
-		this.stderr = new RecordOutput(this, RecordType.STDERR, context.config().maxWrite());
 	}
 
 	// ---- connection side -------------------------------------------------------------------------------------
@@ -126,12 +126,13 @@ final class Request implements FastCgiExchange, Runnable {
 			throw new ProtocolException("params_too_large", "params size " + total + " of request " + this.id
 					+ " exceeds fastcgi.max-params-size (" + max + ")");
 		}
-		if (this.rawParams == null || this.rawParams.length < total) {
-			int capacity = Math.max((this.rawParams != null) ? this.rawParams.length * 2 : 1024, (int) total);
+		if (this.rawParams == null) {
+			this.rawParams = this.connection.borrowParamsBuffer((int) total);
+		}
+		if (this.rawParams.length < total) {
+			int capacity = Math.max(this.rawParams.length * 2, (int) total);
 			byte[] bigger = new byte[Math.min(capacity, max)];
-			if (this.rawParams != null) {
-				System.arraycopy(this.rawParams, 0, bigger, 0, this.rawParamsLength);
-			}
+			System.arraycopy(this.rawParams, 0, bigger, 0, this.rawParamsLength);
 			this.rawParams = bigger;
 		}
 		content.get(this.rawParams, this.rawParamsLength, length);
@@ -155,6 +156,7 @@ final class Request implements FastCgiExchange, Runnable {
 		}
 		map.putAll(environ);
 		this.params = Collections.unmodifiableMap(map);
+		this.connection.returnParamsBuffer(this.rawParams);
 		this.rawParams = null;
 	}
 
@@ -190,7 +192,7 @@ final class Request implements FastCgiExchange, Runnable {
 		if (!this.stdin.isEnded()) {
 			return false;
 		}
-		return this.role != Role.FILTER || this.data.isEnded();
+		return this.data == null || this.data.isEnded();
 	}
 
 	boolean isFinished() {
@@ -231,7 +233,9 @@ final class Request implements FastCgiExchange, Runnable {
 		}
 		this.phase = Phase.ENDED;
 		this.stdin.release();
-		this.data.release();
+		if (this.data != null) {
+			this.data.release();
+		}
 		releaseSlot();
 	}
 
@@ -251,15 +255,22 @@ final class Request implements FastCgiExchange, Runnable {
 		this.outputDropped = true;
 		this.phase = Phase.ENDED;
 		this.stdin.fail(cause);
-		this.data.fail(cause);
+		if (this.data != null) {
+			this.data.fail(cause);
+		}
 	}
 
 	private void ended(Outcome outcome, ProtocolStatus status) {
 		this.phase = Phase.ENDED;
 		this.stdin.release();
-		this.data.release();
+		if (this.data != null) {
+			this.data.release();
+		}
 		this.connection.returnBuffer(this.stdout.closeAndTakeBuffer());
-		this.stderr.closeAndTakeBuffer();
+		RecordOutput err = this.stderr;
+		if (err != null) {
+			err.closeAndTakeBuffer();
+		}
 		this.context.listener()
 			.requestEnded(this.connection.id(), this.id, this.role, this.appStatus, status, outcome,
 					System.nanoTime() - this.startNanos);
@@ -274,9 +285,12 @@ final class Request implements FastCgiExchange, Runnable {
 
 	private void runAbortCallbacks(IOException cause) {
 		List<Consumer<IOException>> callbacks;
-		synchronized (this.abortCallbacks) {
-			callbacks = new ArrayList<>(this.abortCallbacks);
-			this.abortCallbacks.clear();
+		synchronized (this) {
+			callbacks = this.abortCallbacks;
+			this.abortCallbacks = null;
+		}
+		if (callbacks == null) {
+			return;
 		}
 		for (Consumer<IOException> callback : callbacks) {
 			runCallback(callback, cause);
@@ -386,7 +400,7 @@ final class Request implements FastCgiExchange, Runnable {
 
 	@Override
 	public InputStream data() {
-		return this.data;
+		return (this.data != null) ? this.data : EmptyInput.INSTANCE;
 	}
 
 	@Override
@@ -396,7 +410,17 @@ final class Request implements FastCgiExchange, Runnable {
 
 	@Override
 	public OutputStream stderr() {
-		return this.stderr;
+		RecordOutput err = this.stderr;
+		if (err == null) {
+			synchronized (this) {
+				err = this.stderr;
+				if (err == null) {
+					err = new RecordOutput(this, RecordType.STDERR, this.context.config().maxWrite());
+					this.stderr = err;
+				}
+			}
+		}
+		return err;
 	}
 
 	@Override
@@ -438,10 +462,15 @@ final class Request implements FastCgiExchange, Runnable {
 		try {
 			byte[] out = this.stdout.buffer();
 			int outLength = this.stdout.count();
-			byte[] err = this.stderr.buffer();
-			int errLength = this.stderr.count();
+			RecordOutput stderrOutput = this.stderr;
+			byte[] err = (stderrOutput != null) ? stderrOutput.buffer() : null;
+			int errLength = (stderrOutput != null) ? stderrOutput.count() : 0;
+			boolean errUsed = stderrOutput != null && stderrOutput.isUsed();
+			// the stdout buffer goes back to the connection once encoded, before the write: the next request on
+			// the connection may start as soon as the web server reads END_REQUEST
 			this.connection.writer()
-				.writeResponseEnd(this, this.id, out, outLength, err, errLength, this.stderr.isUsed(), appStatus);
+				.writeResponseEnd(this.id, out, outLength, err, errLength, errUsed, appStatus,
+						() -> this.connection.returnBuffer(this.stdout.closeAndTakeBuffer()));
 		}
 		catch (IOException ex) {
 			outcome = Outcome.ABORTED;
@@ -456,9 +485,12 @@ final class Request implements FastCgiExchange, Runnable {
 	@Override
 	public void onAbort(Consumer<IOException> callback) {
 		IOException cause;
-		synchronized (this.abortCallbacks) {
+		synchronized (this) {
 			cause = this.abortCause;
 			if (cause == null) {
+				if (this.abortCallbacks == null) {
+					this.abortCallbacks = new ArrayList<>(2);
+				}
 				this.abortCallbacks.add(callback);
 				return;
 			}
@@ -479,6 +511,24 @@ final class Request implements FastCgiExchange, Runnable {
 	@Override
 	public long connectionId() {
 		return this.connection.id();
+	}
+
+	/** The data stream of a role that gets none. */
+	private static final class EmptyInput extends InputStream {
+
+		static final EmptyInput INSTANCE = new EmptyInput();
+
+		@Override
+		public int read() {
+			return -1;
+		}
+
+		@Override
+		public int read(byte[] b, int off, int len) {
+			java.util.Objects.checkFromIndexSize(off, len, b.length);
+			return (len == 0) ? 0 : -1;
+		}
+
 	}
 
 	@Override
