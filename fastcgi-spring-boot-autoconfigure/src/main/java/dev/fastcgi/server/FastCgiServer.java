@@ -19,6 +19,15 @@ import dev.fastcgi.server.transport.Transports;
 /**
  * A FastCGI application server: listens, accepts web server connections and runs a {@link FastCgiHandler} per
  * request. Construct, add listeners, {@link #start()}, later {@link #stop(Duration)}. Thread-safe.
+ * <p>
+ * I/O model: blocking channels, one acceptor thread, one reader thread per connection (pooled platform threads, or
+ * virtual threads on Java 21+ with {@code virtualThreads}), handlers on a worker pool of {@code threads} threads
+ * with a queue bounded by {@code maxRequests} (one worker when single-threaded). Writes of all requests on a
+ * connection go through one lock and one reused buffer; a small response leaves in one write. Non-multiplexed, a
+ * request's body is read from the socket by the handler's own thread as it asks for bytes (back-pressure); the
+ * reader thread waits meanwhile. Multiplexed, the reader pushes input into per-request buffers that spill to a
+ * temporary file past {@code inputSpillThreshold}. One sweeper thread enforces the idle, read and write timeouts by
+ * closing channels.
  */
 public final class FastCgiServer {
 

@@ -97,6 +97,19 @@ class FastCgiServerTests extends EngineTestSupport {
 	}
 
 	@Test
+	void manyShortConnectionsInARow() throws Exception {
+		FastCgiServer server = start(config(), EngineTestSupport::echo);
+		for (int i = 0; i < 200; i++) {
+			try (RawClient client = RawClient.connect(server)) {
+				client.request(1, false, get("/" + i), bytes("x"));
+				assertThat(client.response(1).stdout()).endsWith("uri=/" + i + " length=1");
+			}
+		}
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeConnections() == 0);
+		assertThat(engineThreads().stream().filter((name) -> name.startsWith("fastcgi-worker-"))).hasSizeLessThan(4);
+	}
+
+	@Test
 	void keepConnSetServesTheNextRequestWithAnyId() throws Exception {
 		FastCgiServer server = start(config(), EngineTestSupport::echo);
 		RawClient client = connect(server);
