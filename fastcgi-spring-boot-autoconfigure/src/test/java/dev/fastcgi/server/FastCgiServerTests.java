@@ -200,13 +200,25 @@ class FastCgiServerTests extends EngineTestSupport {
 				Arguments.of("unexpected_type",
 						RawClient.concat(RawClient.begin(1, 1, true),
 								RawClient.record(RecordType.STDOUT, 1, bytes("x")))),
+				Arguments.of("params_too_many",
+						RawClient.concat(RawClient.begin(1, 1, true), RawClient.params(1, manyParams(60)))),
+				Arguments.of("input_before_params",
+						RawClient.concat(RawClient.begin(1, 1, true), RawClient.stdin(1, bytes("early"), true))),
 				Arguments.of("length", RawClient.record(RecordType.BEGIN_REQUEST, 1, new byte[3])));
+	}
+
+	private static Map<String, String> manyParams(int count) {
+		Map<String, String> params = new java.util.LinkedHashMap<>();
+		for (int i = 0; i < count; i++) {
+			params.put("P" + i, "v");
+		}
+		return params;
 	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("malformed")
 	void malformedInputClosesOnlyThatConnection(String reason, byte[] input) throws Exception {
-		FastCgiServer server = start(config().maxParamsSize(2048), EngineTestSupport::echo);
+		FastCgiServer server = start(config().maxParamsSize(2048).maxParams(50), EngineTestSupport::echo);
 		RawClient idle = connect(server);
 		idle.send(RawClient.record(RecordType.GET_VALUES, 0, NameValuePairs.encode(params(FastCgi.MAX_REQS, ""))));
 		assertThat(type(idle.next())).isEqualTo(RecordType.GET_VALUES_RESULT);
