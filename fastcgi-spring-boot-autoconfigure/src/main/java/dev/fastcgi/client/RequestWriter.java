@@ -1,0 +1,147 @@
+package dev.fastcgi.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import dev.fastcgi.protocol.FastCgi;
+import dev.fastcgi.protocol.NameValuePairs;
+import dev.fastcgi.protocol.RecordEncoder;
+import dev.fastcgi.protocol.RecordType;
+import dev.fastcgi.protocol.Role;
+
+/**
+ * Turns one {@link FastCgiRequest} into its records, one at a time, so that a body is streamed (never buffered) and
+ * several requests can be interleaved on one connection: BEGIN_REQUEST, PARAMS (the encoded pairs cut into records
+ * of at most {@code maxContent} bytes; a pair may straddle two records), the empty PARAMS, STDIN records, the empty
+ * STDIN and, for the FILTER role, DATA records and the empty DATA.
+ */
+final class RequestWriter implements AutoCloseable {
+
+	private enum State {
+
+		BEGIN, PARAMS, STDIN, DATA, DONE
+
+	}
+
+	private final FastCgiRequest request;
+
+	private final int requestId;
+
+	private final int flags;
+
+	private final int maxContent;
+
+	private final byte[] chunk;
+
+	private State state = State.BEGIN;
+
+	private byte[] encodedParams;
+
+	private int paramsOffset;
+
+	private InputStream input;
+
+	RequestWriter(FastCgiRequest request, int requestId, boolean keepConn, int maxContent) {
+		this.request = request;
+		this.requestId = requestId;
+		this.flags = keepConn ? FastCgi.KEEP_CONN : 0;
+		this.maxContent = maxContent;
+		this.chunk = new byte[maxContent];
+	}
+
+	int requestId() {
+		return this.requestId;
+	}
+
+	boolean isDone() {
+		return this.state == State.DONE;
+	}
+
+	/**
+	 * Writes the next record into {@code out}, which must have {@link FastCgi#MAX_RECORD_LENGTH} bytes free.
+	 * @return false when every record was written already
+	 */
+	boolean writeNext(ByteBuffer out) throws IOException {
+		switch (this.state) {
+			case BEGIN -> {
+				RecordEncoder.writeBeginRequest(out, this.requestId, this.request.roleCode(), this.flags);
+				this.encodedParams = encodeParams(this.request.params());
+				this.state = State.PARAMS;
+			}
+			case PARAMS -> writeParams(out);
+			case STDIN -> writeStream(out, RecordType.STDIN, this.request.body(),
+					(this.request.role() == Role.FILTER) ? State.DATA : State.DONE);
+			case DATA -> writeStream(out, RecordType.DATA, this.request.data(), State.DONE);
+			case DONE -> {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private void writeParams(ByteBuffer out) {
+		int left = this.encodedParams.length - this.paramsOffset;
+		if (left == 0) {
+			RecordEncoder.writeEmpty(out, RecordType.PARAMS, this.requestId);
+			this.encodedParams = null;
+			this.state = State.STDIN;
+			return;
+		}
+		int n = Math.min(left, this.maxContent);
+		RecordEncoder.writeRecord(out, RecordType.PARAMS, this.requestId, this.encodedParams, this.paramsOffset, n);
+		this.paramsOffset += n;
+	}
+
+	private void writeStream(ByteBuffer out, RecordType type, FastCgiRequest.Body body, State next)
+			throws IOException {
+		if (this.input == null) {
+			this.input = body.open();
+		}
+		int n = this.input.read(this.chunk, 0, this.chunk.length);
+		if (n > 0) {
+			RecordEncoder.writeRecord(out, type, this.requestId, this.chunk, 0, n);
+			return;
+		}
+		if (n == 0) {
+			// a misbehaving stream; try once more rather than send an early end of stream
+			return;
+		}
+		this.input.close();
+		this.input = null;
+		RecordEncoder.writeEmpty(out, type, this.requestId);
+		this.state = next;
+	}
+
+	/** Encodes the params as UTF-8 bytes (carried in ISO-8859-1 strings, which the codec writes byte for byte). */
+	static byte[] encodeParams(Map<String, String> params) {
+		int length = 0;
+		String[][] pairs = new String[params.size()][];
+		int i = 0;
+		for (Map.Entry<String, String> entry : params.entrySet()) {
+			String name = asBytes(entry.getKey());
+			String value = asBytes(entry.getValue());
+			pairs[i++] = new String[] { name, value };
+			length += NameValuePairs.encodedLength(name, value);
+		}
+		ByteBuffer out = ByteBuffer.allocate(length);
+		for (String[] pair : pairs) {
+			NameValuePairs.encode(pair[0], pair[1], out);
+		}
+		return out.array();
+	}
+
+	private static String asBytes(String text) {
+		return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+	}
+
+	@Override
+	public void close() {
+		Transport.closeQuietly(this.input);
+		this.input = null;
+		this.state = State.DONE;
+	}
+
+}
