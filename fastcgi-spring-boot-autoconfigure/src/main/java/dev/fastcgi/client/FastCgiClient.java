@@ -52,6 +52,8 @@ public final class FastCgiClient implements AutoCloseable {
 
 	private final int maxRecordContent;
 
+	private final boolean paramsAtPairBoundaries;
+
 	private ClientConnection connection;
 
 	private ClientExchange openExchange;
@@ -66,6 +68,7 @@ public final class FastCgiClient implements AutoCloseable {
 		this.connectTimeout = builder.connectTimeout;
 		this.readTimeout = builder.readTimeout;
 		this.maxRecordContent = builder.maxRecordContent;
+		this.paramsAtPairBoundaries = builder.paramsAtPairBoundaries;
 	}
 
 	/** A client for a TCP address ({@link java.net.InetSocketAddress}) or a {@link UnixDomainSocketAddress}. */
@@ -114,7 +117,8 @@ public final class FastCgiClient implements AutoCloseable {
 		int requestId = (request.requestId() != 0) ? request.requestId() : FastCgiRequest.DEFAULT_REQUEST_ID;
 		ClientConnection connection = connection();
 		boolean reusable = false;
-		try (RequestWriter writer = new RequestWriter(request, requestId, this.keepConn, this.maxRecordContent)) {
+		try (RequestWriter writer = new RequestWriter(request, requestId, this.keepConn, this.maxRecordContent,
+				this.paramsAtPairBoundaries)) {
 			ResponseCollector collector = connection.register(requestId, false);
 			sendTolerantOfEarlyEnd(connection, List.of(writer), List.of(collector));
 			connection.awaitEnd(collector);
@@ -142,7 +146,8 @@ public final class FastCgiClient implements AutoCloseable {
 		boolean reusable = false;
 		try {
 			for (int i = 0; i < requests.size(); i++) {
-				writers.add(new RequestWriter(requests.get(i), ids[i], true, this.maxRecordContent));
+				writers.add(new RequestWriter(requests.get(i), ids[i], true, this.maxRecordContent,
+						this.paramsAtPairBoundaries));
 				collectors.add(connection.register(ids[i], false));
 			}
 			sendTolerantOfEarlyEnd(connection, writers, collectors);
@@ -169,7 +174,8 @@ public final class FastCgiClient implements AutoCloseable {
 		int requestId = (request.requestId() != 0) ? request.requestId() : FastCgiRequest.DEFAULT_REQUEST_ID;
 		ClientConnection connection = connection();
 		boolean sent = false;
-		try (RequestWriter writer = new RequestWriter(request, requestId, this.keepConn, this.maxRecordContent)) {
+		try (RequestWriter writer = new RequestWriter(request, requestId, this.keepConn, this.maxRecordContent,
+				this.paramsAtPairBoundaries)) {
 			ResponseCollector collector = connection.register(requestId, true);
 			sendTolerantOfEarlyEnd(connection, List.of(writer), List.of(collector));
 			this.openExchange = new ClientExchange(this, connection, collector);
@@ -312,6 +318,8 @@ public final class FastCgiClient implements AutoCloseable {
 
 		private int maxRecordContent = DEFAULT_MAX_RECORD_CONTENT;
 
+		private boolean paramsAtPairBoundaries = true;
+
 		private Builder(SocketAddress address) {
 			this.address = Objects.requireNonNull(address, "address");
 		}
@@ -340,6 +348,16 @@ public final class FastCgiClient implements AutoCloseable {
 				throw new IllegalArgumentException("maxRecordContent " + maxRecordContent + " is out of range 1..65535");
 			}
 			this.maxRecordContent = maxRecordContent;
+			return this;
+		}
+
+		/**
+		 * Whether PARAMS records end at name-value pair boundaries when the params need several records (default
+		 * true: PHP, for one, parses every PARAMS record on its own). With false, records are filled completely, so
+		 * pairs straddle records, which the specification allows. A pair longer than a record straddles either way.
+		 */
+		public Builder paramsAtPairBoundaries(boolean paramsAtPairBoundaries) {
+			this.paramsAtPairBoundaries = paramsAtPairBoundaries;
 			return this;
 		}
 

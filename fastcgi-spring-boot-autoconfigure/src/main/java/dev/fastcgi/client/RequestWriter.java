@@ -15,7 +15,8 @@ import dev.fastcgi.protocol.Role;
 /**
  * Turns one {@link FastCgiRequest} into its records, one at a time, so that a body is streamed (never buffered) and
  * several requests can be interleaved on one connection: BEGIN_REQUEST, PARAMS (the encoded pairs cut into records
- * of at most {@code maxContent} bytes; a pair may straddle two records), the empty PARAMS, STDIN records, the empty
+ * of at most {@code maxContent} bytes, at pair boundaries where possible unless told to cut anywhere; a pair longer
+ * than a record always straddles records), the empty PARAMS, STDIN records, the empty
  * STDIN and, for the FILTER role, DATA records and the empty DATA.
  */
 final class RequestWriter implements AutoCloseable {
@@ -38,14 +39,20 @@ final class RequestWriter implements AutoCloseable {
 
 	private State state = State.BEGIN;
 
+	private final boolean paramsAtPairBoundaries;
+
 	private byte[] encodedParams;
+
+	private int[] pairEnds;
 
 	private int paramsOffset;
 
 	private InputStream input;
 
-	RequestWriter(FastCgiRequest request, int requestId, boolean keepConn, int maxContent) {
+	RequestWriter(FastCgiRequest request, int requestId, boolean keepConn, int maxContent,
+			boolean paramsAtPairBoundaries) {
 		this.request = request;
+		this.paramsAtPairBoundaries = paramsAtPairBoundaries;
 		this.requestId = requestId;
 		this.flags = keepConn ? FastCgi.KEEP_CONN : 0;
 		this.maxContent = maxContent;
@@ -68,7 +75,9 @@ final class RequestWriter implements AutoCloseable {
 		switch (this.state) {
 			case BEGIN -> {
 				RecordEncoder.writeBeginRequest(out, this.requestId, this.request.roleCode(), this.flags);
-				this.encodedParams = encodeParams(this.request.params());
+				Map<String, String> params = this.request.params();
+				this.pairEnds = new int[params.size()];
+				this.encodedParams = encodeParams(params, this.pairEnds);
 				this.state = State.PARAMS;
 			}
 			case PARAMS -> writeParams(out);
@@ -91,8 +100,22 @@ final class RequestWriter implements AutoCloseable {
 			return;
 		}
 		int n = Math.min(left, this.maxContent);
+		if (this.paramsAtPairBoundaries && n < left) {
+			n = lastPairEndWithin(this.paramsOffset, this.paramsOffset + n) - this.paramsOffset;
+		}
 		RecordEncoder.writeRecord(out, RecordType.PARAMS, this.requestId, this.encodedParams, this.paramsOffset, n);
 		this.paramsOffset += n;
+	}
+
+	/** The end of the last pair ending in (from, limit], or limit if none does (a pair longer than a record). */
+	private int lastPairEndWithin(int from, int limit) {
+		int best = limit;
+		for (int end : this.pairEnds) {
+			if (end > from && end <= limit) {
+				best = end;
+			}
+		}
+		return best;
 	}
 
 	private void writeStream(ByteBuffer out, RecordType type, FastCgiRequest.Body body, State next)
@@ -117,6 +140,11 @@ final class RequestWriter implements AutoCloseable {
 
 	/** Encodes the params as UTF-8 bytes (carried in ISO-8859-1 strings, which the codec writes byte for byte). */
 	static byte[] encodeParams(Map<String, String> params) {
+		return encodeParams(params, new int[params.size()]);
+	}
+
+	/** Encodes the params, noting where each pair ends in {@code pairEnds}. */
+	static byte[] encodeParams(Map<String, String> params, int[] pairEnds) {
 		int length = 0;
 		String[][] pairs = new String[params.size()][];
 		int i = 0;
@@ -127,8 +155,9 @@ final class RequestWriter implements AutoCloseable {
 			length += NameValuePairs.encodedLength(name, value);
 		}
 		ByteBuffer out = ByteBuffer.allocate(length);
-		for (String[] pair : pairs) {
-			NameValuePairs.encode(pair[0], pair[1], out);
+		for (int p = 0; p < pairs.length; p++) {
+			NameValuePairs.encode(pairs[p][0], pairs[p][1], out);
+			pairEnds[p] = out.position();
 		}
 		return out.array();
 	}

@@ -1,0 +1,54 @@
+package dev.fastcgi.interop.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Where the real peers live, and free loopback ports for them. A test calls {@link #require(String)} first, which
+ * skips it (JUnit assumption) only when the binary is not installed.
+ */
+public final class Peers {
+
+	public static final Path NGINX = Path.of("/usr/sbin/nginx");
+
+	public static final Path CGI_FCGI = Path.of("/usr/bin/cgi-fcgi");
+
+	public static final Path SPAWN_FCGI = Path.of("/usr/bin/spawn-fcgi");
+
+	public static final Path LIGHTTPD = Path.of("/usr/sbin/lighttpd");
+
+	public static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
+
+	public static final Path APACHE = Path.of("/usr/sbin/apache2");
+
+	public static final Path APACHE_MODULES = Path.of("/usr/lib/apache2/modules");
+
+	public static final Path PHP_CGI = Path.of("/usr/bin/php-cgi");
+
+	private Peers() {
+	}
+
+	/** Skips the calling test unless {@code binary} is installed and executable; returns it. */
+	public static Path require(Path binary) {
+		Assumptions.assumeTrue(Files.isExecutable(binary), binary + " is not installed");
+		return binary;
+	}
+
+	/** A TCP port that was free on 127.0.0.1 a moment ago. */
+	public static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			socket.setReuseAddress(true);
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
