@@ -246,6 +246,26 @@ final class ClientConnection implements Closeable {
 		return !this.active.isEmpty();
 	}
 
+	/**
+	 * Reads and dispatches whatever already arrived, without waiting (after a failed write, to pick up an answer the
+	 * server sent before it stopped reading). Errors are ignored.
+	 */
+	void drainAvailable() {
+		try {
+			while (this.readBuffer.hasRemaining() && this.transport.readNow(this.readBuffer) > 0) {
+				feedReadBuffer();
+			}
+		}
+		catch (IOException ex) {
+			// what arrived was dispatched; the caller reports the original failure
+		}
+	}
+
+	/** Whether an error made the connection unusable. */
+	boolean isBroken() {
+		return this.broken;
+	}
+
 	/** Marks the connection unusable for further requests. */
 	void markBroken() {
 		this.broken = true;

@@ -123,6 +123,9 @@ public final class ClientExchange implements AutoCloseable {
 		}
 		boolean reusable = false;
 		try {
+			if (this.connection.isBroken()) {
+				return;
+			}
 			if (!this.collector.isEnded()) {
 				abort();
 				this.connection.awaitEnd(this.collector);

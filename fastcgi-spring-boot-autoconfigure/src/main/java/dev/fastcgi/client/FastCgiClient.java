@@ -235,6 +235,7 @@ public final class FastCgiClient implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			// the server may answer and close before reading the whole body: keep what it answered
+			connection.drainAvailable();
 			if (!collectors.stream().allMatch(ResponseCollector::isEnded)) {
 				throw ex;
 			}
