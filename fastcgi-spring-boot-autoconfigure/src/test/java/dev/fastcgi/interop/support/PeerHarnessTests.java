@@ -90,4 +90,66 @@ class PeerHarnessTests {
 		}
 	}
 
+	@Test
+	void lighttpdPassesToPhp() throws IOException {
+		try (PhpCgiProcess php = PhpCgiProcess.start(this.directory);
+				LighttpdProcess lighttpd = LighttpdProcess.builder(this.directory).tcp(php.port()).streaming(true)
+					.start()) {
+			HttpResponse get = RawHttpClient.get(lighttpd.port(), "/echo.php?a=1");
+			assertThat(get.status()).isEqualTo(200);
+			assertThat(get.bodyAsString()).contains("method=GET\n", "query=a=1\n");
+			HttpResponse post = RawHttpClient.request(lighttpd.port(), "POST", "/echo.php?echo=1",
+					Map.of("Content-Type", "text/plain"), "hello".getBytes(StandardCharsets.UTF_8));
+			assertThat(post.bodyAsString()).endsWith("hello");
+		}
+	}
+
+	@Test
+	void lighttpdSpawnsPhpWithBinPath() throws IOException {
+		Path socket = this.directory.resolve("spawned.sock");
+		try (LighttpdProcess lighttpd = LighttpdProcess.builder(this.directory)
+			.binPath(String.join(" ", PhpCgiProcess.command()), socket).start()) {
+			HttpResponse get = RawHttpClient.get(lighttpd.port(), "/echo.php?spawned=1");
+			assertThat(get.bodyAsString()).contains("query=spawned=1\n");
+		}
+	}
+
+	@Test
+	void haproxyPassesToPhp() throws IOException {
+		try (PhpCgiProcess php = PhpCgiProcess.start(this.directory);
+				HaproxyProcess haproxy = HaproxyProcess.builder(this.directory, "127.0.0.1:" + php.port())
+					.getValues(true).fcgiAppDirective("set-param SCRIPT_FILENAME " + this.script).start()) {
+			HttpResponse get = RawHttpClient.get(haproxy.port(), "/echo.php?h=1");
+			assertThat(get.status()).as(haproxy.output()).isEqualTo(200);
+			assertThat(get.bodyAsString()).contains("method=GET\n", "query=h=1\n");
+			assertThat(haproxy.statsCsv()).contains("app,app1,");
+		}
+	}
+
+	@Test
+	void apachePassesToPhpOverTcpAndUnixSocket() throws IOException {
+		try (PhpCgiProcess php = PhpCgiProcess.start(this.directory);
+				ApacheProcess apache = ApacheProcess.builder(this.directory, "127.0.0.1:" + php.port())
+					.config("ProxyFCGISetEnvIf \"true\" SCRIPT_FILENAME \"" + this.script + "\"").start()) {
+			HttpResponse post = RawHttpClient.request(apache.port(), "POST", "/echo.php?echo=1",
+					Map.of("Content-Type", "text/plain"), "apache".getBytes(StandardCharsets.UTF_8));
+			assertThat(post.status()).as(apache.diagnostics()).isEqualTo(200);
+			assertThat(post.bodyAsString()).contains("method=POST\n").endsWith("apache");
+		}
+		Path socketDirectory = this.directory.resolve("sockets");
+		Files.createDirectories(socketDirectory);
+		Path socket = socketDirectory.resolve("php.sock");
+		Path apacheDirectory = this.directory.resolve("apache-unix");
+		Files.createDirectories(apacheDirectory);
+		try (PhpCgiProcess php = PhpCgiProcess.startUnix(this.directory, socket)) {
+			Peers.makeAccessible(socket);
+			try (ApacheProcess apache = ApacheProcess.builder(apacheDirectory, "unix:" + socket)
+				.config("ProxyFCGISetEnvIf \"true\" SCRIPT_FILENAME \"" + this.script + "\"").start()) {
+				HttpResponse get = RawHttpClient.get(apache.port(), "/echo.php?u=1");
+				assertThat(get.status()).as(apache.diagnostics()).isEqualTo(200);
+				assertThat(get.bodyAsString()).contains("query=u=1\n");
+			}
+		}
+	}
+
 }

@@ -6,6 +6,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -38,6 +41,33 @@ public final class Peers {
 	public static Path require(Path binary) {
 		Assumptions.assumeTrue(Files.isExecutable(binary), binary + " is not installed");
 		return binary;
+	}
+
+	/**
+	 * Makes {@code path} and its parent directories readable and traversable by everyone (JUnit temp directories are
+	 * private), so that a web server whose workers run as another user (Apache as www-data) can reach a Unix socket
+	 * or file inside.
+	 */
+	public static void makeAccessible(Path path) {
+		try {
+			Path target = path.toAbsolutePath();
+			for (Path p = target; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
+				Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(p);
+				Set<PosixFilePermission> wanted = EnumSet.copyOf(permissions);
+				wanted.add(PosixFilePermission.OTHERS_READ);
+				wanted.add(PosixFilePermission.OTHERS_EXECUTE);
+				if (p.equals(target) && !Files.isDirectory(p)) {
+					wanted.add(PosixFilePermission.OTHERS_WRITE);
+				}
+				// only ever add bits, and touch nothing that has them (chmod here would drop /tmp's sticky bit)
+				if (!wanted.equals(permissions)) {
+					Files.setPosixFilePermissions(p, wanted);
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/** A TCP port that was free on 127.0.0.1 a moment ago. */
