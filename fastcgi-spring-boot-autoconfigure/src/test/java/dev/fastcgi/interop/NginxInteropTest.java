@@ -124,6 +124,20 @@ class NginxInteropTest {
 	}
 
 	@Test
+	void answerWithoutReadingALargeBodyLeavesKeptConnectionsUsable() throws IOException {
+		// nginx stops sending the body once the response headers arrive; the engine must not wait for it
+		int port = start(nginxOverTcp().keepConn(true).keepalive(1));
+		byte[] body = new GeneratedInputStream(4 * 1024 * 1024).readAllBytes();
+		for (int i = 0; i < 3; i++) {
+			HttpResponse ignored = RawHttpClient.request(port, "POST", "/hello", Map.of(), body);
+			assertThat(ignored.status()).as(this.nginx.diagnostics()).isEqualTo(200);
+			assertThat(ignored.bodyAsString()).isEqualTo("Hello, FastCGI\n");
+			HttpResponse next = RawHttpClient.get(port, "/hello");
+			assertThat(next.status()).isEqualTo(200);
+		}
+	}
+
+	@Test
 	void largeDownload() throws IOException {
 		int port = start(nginxOverTcp());
 		int length = 10 * 1024 * 1024;
