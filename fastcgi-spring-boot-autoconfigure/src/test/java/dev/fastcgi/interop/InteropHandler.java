@@ -26,6 +26,7 @@ import dev.fastcgi.server.FastCgiHandler;
  * <li>{@code /stream}: an event, a flush, then waits for {@link #releaseStream()} before the second event;</li>
  * <li>anything else: 404.</li>
  * </ul>
+ * For HEAD only the header block is sent.
  */
 final class InteropHandler implements FastCgiHandler {
 
@@ -48,7 +49,9 @@ final class InteropHandler implements FastCgiHandler {
 		int question = uri.indexOf('?');
 		String path = (question >= 0) ? uri.substring(0, question) : uri;
 		String query = (question >= 0) ? uri.substring(question + 1) : "";
-		OutputStream out = exchange.stdout();
+		// RFC 3875 section 4.3.2: no message body for HEAD (HAProxy answers 502 to one)
+		OutputStream out = "HEAD".equals(params.get("REQUEST_METHOD")) ? new HeadersOnly(exchange.stdout())
+				: exchange.stdout();
 		switch (path) {
 			case "/hello" -> write(out, HELLO);
 			case "/echo" -> echo(exchange, params);
@@ -144,6 +147,34 @@ final class InteropHandler implements FastCgiHandler {
 
 	private static void write(OutputStream out, String text) throws IOException {
 		out.write(text.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** Passes the CGI header block through and drops everything after it. */
+	private static final class HeadersOnly extends OutputStream {
+
+		private final OutputStream out;
+
+		private int state;
+
+		HeadersOnly(OutputStream out) {
+			this.out = out;
+		}
+
+		@Override
+		public void write(int b) throws IOException {
+			if (this.state == 4) {
+				return;
+			}
+			this.out.write(b);
+			boolean expected = (this.state % 2 == 0) ? b == '\r' : b == '\n';
+			this.state = expected ? this.state + 1 : ((b == '\r') ? 1 : 0);
+		}
+
+		@Override
+		public void flush() throws IOException {
+			this.out.flush();
+		}
+
 	}
 
 }
