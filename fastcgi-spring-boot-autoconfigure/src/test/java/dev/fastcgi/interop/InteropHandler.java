@@ -23,6 +23,8 @@ import dev.fastcgi.server.FastCgiHandler;
  * <li>{@code /connection}: the engine's id of the connection the request came on (to observe reuse);</li>
  * <li>{@code /params}: every param, sorted, one {@code name=value} per line;</li>
  * <li>{@code /stderr}: writes {@link #STDERR_MESSAGE} to FCGI_STDERR and answers "logged";</li>
+ * <li>{@code /gather}: waits until the number of requests given to {@link #gatherAt(int)} are all in
+ * {@code /gather} at once, then answers the connection id (proves concurrency, e.g. multiplexing);</li>
  * <li>{@code /stream}: an event, a flush, then waits for {@link #releaseStream()} before the second event;</li>
  * <li>anything else: 404.</li>
  * </ul>
@@ -36,6 +38,13 @@ final class InteropHandler implements FastCgiHandler {
 	static final String STDERR_MESSAGE = "interop-handler wrote this to FCGI_STDERR";
 
 	private volatile CountDownLatch streamRelease = new CountDownLatch(1);
+
+	private volatile CountDownLatch gather = new CountDownLatch(0);
+
+	/** Makes {@code /gather} requests wait until {@code requests} of them are in flight together. */
+	void gatherAt(int requests) {
+		this.gather = new CountDownLatch(requests);
+	}
 
 	/** Lets a waiting {@code /stream} request send its second event. */
 	void releaseStream() {
@@ -58,6 +67,12 @@ final class InteropHandler implements FastCgiHandler {
 			case "/upload" -> upload(exchange);
 			case "/big" -> big(out, Long.parseLong(query));
 			case "/connection" -> text(out, "connection=" + exchange.connectionId() + "\n");
+			case "/gather" -> {
+				CountDownLatch latch = this.gather;
+				latch.countDown();
+				boolean gathered = latch.await(20, TimeUnit.SECONDS);
+				text(out, (gathered ? "connection=" : "timeout on connection=") + exchange.connectionId() + "\n");
+			}
 			case "/params" -> params(out, params);
 			case "/stderr" -> {
 				write(exchange.stderr(), STDERR_MESSAGE + "\n");
