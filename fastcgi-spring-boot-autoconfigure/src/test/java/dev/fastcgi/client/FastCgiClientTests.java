@@ -492,6 +492,51 @@ class FastCgiClientTests {
 		}
 	}
 
+	@Test
+	void silentServerHitsTheReadTimeout() throws IOException {
+		serve((records, out) -> true);
+		try (FastCgiClient client = FastCgiClient.builder(this.server.address())
+			.readTimeout(java.time.Duration.ofMillis(200)).build()) {
+			assertThatExceptionOfType(java.net.SocketTimeoutException.class)
+				.isThrownBy(() -> client.execute(FastCgiRequest.get("/")))
+				.withMessageContaining("within 200 ms");
+		}
+	}
+
+	@Test
+	void refusedConnectionNamesTheAddress() throws IOException {
+		int port;
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+			port = socket.getLocalPort();
+		}
+		java.net.InetSocketAddress address = new java.net.InetSocketAddress("127.0.0.1", port);
+		try (FastCgiClient client = FastCgiClient.create(address)) {
+			assertThatExceptionOfType(java.net.ConnectException.class)
+				.isThrownBy(() -> client.execute(FastCgiRequest.get("/")))
+				.withMessageContaining(Integer.toString(port));
+		}
+	}
+
+	@Test
+	void clientIsUsableAfterAFailedExchange() throws IOException {
+		int[] calls = new int[1];
+		serve((records, out) -> {
+			if (calls[0]++ == 0) {
+				out.write(ScriptedServer.response(9, "", 0, 0));
+			}
+			else {
+				out.write(ScriptedServer.response(1, "\r\nsecond", 0, 0));
+			}
+			return false;
+		});
+		try (FastCgiClient client = FastCgiClient.builder(this.server.address()).keepConn(true).build()) {
+			assertThatExceptionOfType(FastCgiClientException.class)
+				.isThrownBy(() -> client.execute(FastCgiRequest.get("/")));
+			assertThat(client.execute(FastCgiRequest.get("/")).bodyAsString()).isEqualTo("second");
+			assertThat(client.connectionsOpened()).isEqualTo(2);
+		}
+	}
+
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.ISO_8859_1);
 	}
