@@ -152,4 +152,12 @@ class PeerHarnessTests {
 		}
 	}
 
+	@Test
+	void postgresStartsAndAnswers() {
+		try (PostgresProcess postgres = PostgresProcess.start(this.directory)) {
+			assertThat(postgres.psql("select 40 + 2")).isEqualTo("42");
+			assertThat(postgres.jdbcUrl()).endsWith(":" + postgres.port() + "/postgres");
+		}
+	}
+
 }

@@ -7,7 +7,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Assumptions;
@@ -68,6 +70,18 @@ public final class Peers {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * A command line running {@code mainClass} of the test classpath in a new JVM (the running JVM's {@code java},
+	 * a small heap), for peers that spawn the application: spawn-fcgi, lighttpd {@code bin-path}, mod_fcgid.
+	 */
+	public static List<String> javaCommand(Class<?> mainClass, String... args) {
+		List<String> command = new ArrayList<>(List.of(
+				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-XX:+UseSerialGC",
+				"-cp", System.getProperty("java.class.path"), mainClass.getName()));
+		command.addAll(List.of(args));
+		return command;
 	}
 
 	/** A TCP port that was free on 127.0.0.1 a moment ago. */
