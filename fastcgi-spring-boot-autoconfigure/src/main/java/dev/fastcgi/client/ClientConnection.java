@@ -241,11 +241,6 @@ final class ClientConnection implements Closeable {
 		}
 	}
 
-	/** Whether requests are in flight. */
-	boolean hasActiveRequests() {
-		return !this.active.isEmpty();
-	}
-
 	/**
 	 * Reads and dispatches whatever already arrived, without waiting (after a failed write, to pick up an answer the
 	 * server sent before it stopped reading). Errors are ignored.

@@ -224,10 +224,6 @@ public final class FastCgiClient implements AutoCloseable {
 		}
 	}
 
-	Duration readTimeout() {
-		return this.readTimeout;
-	}
-
 	private void sendTolerantOfEarlyEnd(ClientConnection connection, List<RequestWriter> writers,
 			List<ResponseCollector> collectors) throws IOException {
 		try {

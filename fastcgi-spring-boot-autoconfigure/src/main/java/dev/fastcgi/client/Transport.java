@@ -87,11 +87,6 @@ final class Transport implements Closeable {
 		}
 	}
 
-	/** The address this transport was connected to. */
-	SocketAddress remoteAddress() {
-		return this.remote;
-	}
-
 	/** The local address, or null for an unnamed Unix socket. */
 	SocketAddress localAddress() {
 		try {
