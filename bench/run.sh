@@ -10,7 +10,8 @@
 # Usage: bench/run.sh [PART...]    PART: build http haproxy upload jmh report   (default: all of them)
 # Environment (defaults in brackets):
 #   BENCH_QUICK=1          smoke mode: 1 round, 3 s cells, 5 s warm-up, 64 MiB upload, short JMH
-#   BENCH_ROWS             rows of the http part ["ceiling fastcgi tomcat jetty"]
+#   BENCH_ROWS             rows of the http part ["ceiling fastcgi tomcat jetty"]; add "engine" for the bare engine
+#                          (bench/app-engine: the same endpoints as a FastCgiHandler, no servlet, no Spring)
 #   BENCH_WARMUP           seconds of load per JVM before measuring [40]
 #   BENCH_ROUNDS           interleaved rounds [3]
 #   BENCH_DURATION         seconds per wrk cell [10]
@@ -27,7 +28,8 @@
 #   BENCH_DOC              markdown file written by the report [docs/performance.md; the results dir in quick mode]
 #   BENCH_FASTCGI_ARGS     extra arguments for the starter app [""]
 #   BENCH_FASTCGI_JAR      the FastCGI app jar of the haproxy/upload parts [bench/app-fastcgi/target/app-fastcgi.jar]
-#                          (bench/app-jetty/target/app-jetty.jar runs those parts on Jetty, to check the plumbing)
+#                          (app-jetty.jar runs those parts on Jetty, to check the plumbing; app-engine.jar on the
+#                          bare engine)
 # Every process this script starts is recorded and killed by PID on exit.
 set -euo pipefail
 
@@ -74,6 +76,7 @@ P_NGX_TOMCAT=$((PORT_BASE + 82))
 P_NGX_JETTY=$((PORT_BASE + 83))
 P_NGX_UP_MPX=$((PORT_BASE + 84))
 P_NGX_UP_NOMPX=$((PORT_BASE + 85))
+P_NGX_ENGINE=$((PORT_BASE + 86))
 P_HA_MPX=$((PORT_BASE + 90))
 P_HA_NOMPX=$((PORT_BASE + 91))
 P_APP_FASTCGI=$((PORT_BASE + 101))
@@ -81,10 +84,12 @@ P_APP_TOMCAT=$((PORT_BASE + 102))
 P_APP_JETTY=$((PORT_BASE + 103))
 P_APP_MPX=$((PORT_BASE + 104))
 P_APP_NOMPX=$((PORT_BASE + 105))
+P_APP_ENGINE=$((PORT_BASE + 106))
 
 JAR_FASTCGI=${BENCH_FASTCGI_JAR:-$BENCH_DIR/app-fastcgi/target/app-fastcgi.jar}
 JAR_TOMCAT=$BENCH_DIR/app-tomcat/target/app-tomcat.jar
 JAR_JETTY=$BENCH_DIR/app-jetty/target/app-jetty.jar
+JAR_ENGINE=$BENCH_DIR/app-engine/target/app-engine.jar
 JAR_JMH=$BENCH_DIR/jmh/target/benchmarks.jar
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -167,7 +172,7 @@ hwm_kib() {
 nginx_pids() {
 	[[ -n $NGINX_PID ]] || return 0
 	echo "$NGINX_PID"
-	ps -o pid= --ppid "$NGINX_PID" 2>/dev/null || true
+	ps -o pid= --ppid "$NGINX_PID" 2>/dev/null | tr -d ' ' || true
 }
 
 children_cpu_ticks() {
@@ -247,6 +252,7 @@ http {
     upstream fastcgi_app { server 127.0.0.1:$P_APP_FASTCGI; keepalive $KEEPALIVE; }
     upstream tomcat_app  { server 127.0.0.1:$P_APP_TOMCAT;  keepalive $KEEPALIVE; }
     upstream jetty_app   { server 127.0.0.1:$P_APP_JETTY;   keepalive $KEEPALIVE; }
+    upstream engine_app  { server 127.0.0.1:$P_APP_ENGINE;  keepalive $KEEPALIVE; }
     upstream upload_mpx   { server 127.0.0.1:$P_APP_MPX;   keepalive 8; }
     upstream upload_nompx { server 127.0.0.1:$P_APP_NOMPX; keepalive 8; }
 
@@ -281,6 +287,15 @@ http {
         location / {
             include /etc/nginx/fastcgi_params;
             fastcgi_pass jetty_app;
+            fastcgi_keep_conn on;
+        }
+    }
+    # (a0, opt-in) the bare engine with a FastCgiHandler: the floor of (a)
+    server {
+        listen 127.0.0.1:$P_NGX_ENGINE;
+        location / {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_pass engine_app;
             fastcgi_keep_conn on;
         }
     }
@@ -319,8 +334,13 @@ write_haproxy_conf() {
 # written by bench/run.sh
 global
     maxconn 4096
+    log stderr format raw local0
 defaults
     mode http
+    log global
+    option httplog
+    # only failed requests and errors are logged (to the results directory's haproxy.log)
+    option dontlog-normal
     timeout connect 5s
     timeout client 600s
     timeout server 600s
@@ -397,6 +417,7 @@ app_url() {
 		fastcgi) echo "http://127.0.0.1:$P_NGX_FASTCGI" ;;
 		tomcat) echo "http://127.0.0.1:$P_NGX_TOMCAT" ;;
 		jetty) echo "http://127.0.0.1:$P_NGX_JETTY" ;;
+		engine) echo "http://127.0.0.1:$P_NGX_ENGINE" ;;
 		mpx) echo "http://127.0.0.1:$P_HA_MPX" ;;
 		nompx) echo "http://127.0.0.1:$P_HA_NOMPX" ;;
 		upload-mpx) echo "http://127.0.0.1:$P_NGX_UP_MPX" ;;
@@ -409,6 +430,7 @@ app_port() {
 		fastcgi) echo "$P_APP_FASTCGI" ;;
 		tomcat) echo "$P_APP_TOMCAT" ;;
 		jetty) echo "$P_APP_JETTY" ;;
+		engine) echo "$P_APP_ENGINE" ;;
 		mpx | upload-mpx) echo "$P_APP_MPX" ;;
 		nompx | upload-nompx) echo "$P_APP_NOMPX" ;;
 		*) echo 0 ;;
@@ -434,6 +456,7 @@ start_app() {
 		nompx | upload-nompx) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.address=127.0.0.1 --fastcgi.port="$P_APP_NOMPX" --fastcgi.multiplexed=false $FASTCGI_ARGS) ;;
 		tomcat) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_TOMCAT" --server.address=127.0.0.1 --server.port="$P_APP_TOMCAT") ;;
 		jetty) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_JETTY" --bench.fcgi.host=127.0.0.1 --bench.fcgi.port="$P_APP_JETTY") ;;
+		engine) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_ENGINE" --fastcgi.address=127.0.0.1 --fastcgi.port="$P_APP_ENGINE" --fastcgi.multiplexed=false) ;;
 		*) log "unknown app $name"; return 1 ;;
 	esac
 	echo "${cmd[*]}" >"$OUT/$name.cmd"
