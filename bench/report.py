@@ -324,7 +324,35 @@ def target_lines(http, hap, facts, out_dir):
             r = m["rps"] / n["rps"]
             out.append("- HAProxy %s c%s: multiplexed %.2f× non-multiplexed (target ≥ 0.90×): %s" % (
                 ENDPOINT_LABELS.get(key[0], key[0]), key[1], r, verdict(r >= 0.9)))
+    jmh = jmh_allocations(out_dir)
+    for (bench, params), alloc in sorted(jmh.items()):
+        if bench == "RecordDecoderBenchmark.frames":
+            out.append("- codec, %s (%s): %.0f B allocated per request of 4 records, %.0f B per record: the header "
+                       "record and the content slice it hands out (target: nothing beyond the payload handed out; "
+                       "escape analysis removes part of it)" % (bench, params, alloc, alloc / 4))
+    encoder = [alloc for (bench, _), alloc in jmh.items() if bench == "RecordEncoderBenchmark.writeResponse"]
+    if encoder:
+        out.append("- codec, RecordEncoderBenchmark.writeResponse: at most %.1f B allocated per response over %d "
+                   "variants: %s" % (max(encoder), len(encoder), verdict(max(encoder) < 1)))
     return out
+
+
+def jmh_allocations(out_dir):
+    path = os.path.join(out_dir, "jmh.json")
+    result = {}
+    if not os.path.exists(path):
+        return result
+    try:
+        data = json.load(open(path, encoding="utf-8"))
+    except ValueError:
+        return result
+    for r in data:
+        name = ".".join(r["benchmark"].rsplit(".", 2)[-2:])
+        params = ", ".join("%s=%s" % kv for kv in sorted((r.get("params") or {}).items()))
+        alloc = (r.get("secondaryMetrics") or {}).get("gc.alloc.rate.norm", {}).get("score")
+        if alloc is not None:
+            result[(name, params)] = alloc
+    return result
 
 
 def read_env(out_dir):

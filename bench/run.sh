@@ -67,6 +67,7 @@ if [[ $QUICK == 1 ]]; then
 else
 	DOC=${BENCH_DOC:-$ROOT_DIR/docs/performance.md}
 fi
+PARTS_ARGS="$*"
 PARTS=${*:-"build http haproxy upload jmh report"}
 
 # ports: nginx server blocks 80..89, haproxy 90..92, apps 100..
@@ -718,7 +719,7 @@ part_report() {
 		echo "upload_jvm_opts=$UPLOAD_JVM_OPTS"
 		echo "nginx_workers=$NGINX_WORKERS"
 		echo "keepalive=$KEEPALIVE"
-		echo "command=${BENCH_COMMAND:-BENCH_QUICK=$QUICK bench/run.sh $PARTS}"
+		echo "command=$(env | grep '^BENCH_' | grep -v '^BENCH_OUT=' | sort | tr '\n' ' ')bench/run.sh $PARTS_ARGS"
 	} >"$OUT/env.txt"
 	cp "$TMP/nginx/nginx.conf" "$OUT/nginx.conf" 2>/dev/null || true
 	cp "$TMP/haproxy/haproxy.cfg" "$OUT/haproxy.cfg" 2>/dev/null || true
