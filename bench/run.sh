@@ -9,7 +9,7 @@
 #
 # Usage: bench/run.sh [PART...]    PART: build http haproxy upload jmh report   (default: all of them)
 # Environment (defaults in brackets):
-#   BENCH_QUICK=1          smoke mode: 1 round, 3 s cells, 5 s warm-up, 64 MiB upload, short JMH
+#   BENCH_QUICK=1          smoke mode: 1 round, 3 s cells, 5 s warm-up, short JMH
 #   BENCH_ROWS             rows of the http part ["ceiling fastcgi tomcat jetty"]; add "engine" for the bare engine
 #                          (bench/app-engine: the same endpoints as a FastCgiHandler, no servlet, no Spring)
 #   BENCH_WARMUP           seconds of load per JVM before measuring [40]
@@ -41,7 +41,7 @@ if [[ $QUICK == 1 ]]; then
 	WARMUP=${BENCH_WARMUP:-5}
 	ROUNDS=${BENCH_ROUNDS:-1}
 	DURATION=${BENCH_DURATION:-3}
-	UPLOAD_MB=${BENCH_UPLOAD_MB:-64}
+	UPLOAD_MB=${BENCH_UPLOAD_MB:-1024} # a few seconds
 else
 	WARMUP=${BENCH_WARMUP:-40}
 	ROUNDS=${BENCH_ROUNDS:-3}
@@ -719,6 +719,7 @@ part_report() {
 		echo "upload_jvm_opts=$UPLOAD_JVM_OPTS"
 		echo "nginx_workers=$NGINX_WORKERS"
 		echo "keepalive=$KEEPALIVE"
+		echo "fastcgi_jar=$(basename "$JAR_FASTCGI")"
 		echo "command=$(env | grep '^BENCH_' | grep -v '^BENCH_OUT=' | sort | tr '\n' ' ')bench/run.sh $PARTS_ARGS"
 	} >"$OUT/env.txt"
 	cp "$TMP/nginx/nginx.conf" "$OUT/nginx.conf" 2>/dev/null || true
