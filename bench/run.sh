@@ -586,8 +586,10 @@ cell() {
 # parts
 
 part_build() {
-	log "building the benchmark apps: mvn -q -B -f bench/pom.xml package"
-	(cd "$ROOT_DIR" && mvn -q -B -f bench/pom.xml package)
+	# clean: an up-to-date jar is not repackaged (Boot) or re-shaded correctly (JMH) when only a dependency changed,
+	# and the starter changes under these apps from the local repository
+	log "building the benchmark apps: mvn -q -B -f bench/pom.xml clean package"
+	(cd "$ROOT_DIR" && mvn -q -B -f bench/pom.xml clean package)
 }
 
 part_http() {
