@@ -21,6 +21,7 @@
 #   BENCH_UPLOAD_JVM_OPTS  JVM flags of the upload apps ["-Xmx128m -XX:+UseParallelGC"]
 #   BENCH_UPLOAD_MB        upload size in MiB [1024]
 #   BENCH_NGINX_WORKERS    nginx worker_processes [auto]
+#   BENCH_HAPROXY_MAX_REQS HAProxy fcgi-app max-reqs of the multiplexed backend [50]
 #   BENCH_KEEPALIVE        idle upstream connections nginx keeps per worker [256]
 #   BENCH_JAVA             java binary [java on PATH]
 #   BENCH_PORT_BASE        first loopback port used [18000]
@@ -54,6 +55,7 @@ THREADS=${BENCH_THREADS:-2}
 JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC"}
 UPLOAD_JVM_OPTS=${BENCH_UPLOAD_JVM_OPTS:-"-Xmx128m -XX:+UseParallelGC"}
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
+HAPROXY_MAX_REQS=${BENCH_HAPROXY_MAX_REQS:-50}
 KEEPALIVE=${BENCH_KEEPALIVE:-256}
 JAVA=${BENCH_JAVA:-java}
 PORT_BASE=${BENCH_PORT_BASE:-18000}
@@ -366,7 +368,7 @@ fcgi-app app_mpx
     set-param DOCUMENT_URI %[path]
     option keep-conn
     option mpxs-conns
-    option max-reqs 50
+    option max-reqs $HAPROXY_MAX_REQS
 fcgi-app app_nompx
     docroot /
     set-param DOCUMENT_URI %[path]
