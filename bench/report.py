@@ -383,6 +383,8 @@ def report(out_dir, doc_path):
         md += ["> **Smoke run (`BENCH_QUICK=1`): %s round(s) of %s s cells after %s s of warm-up, on a shared "
                "machine. These figures are noisy and are not the benchmark result.**" % (
                    env.get("rounds"), env.get("duration"), env.get("warmup")), ""]
+    if env.get("jfr") == "1":
+        md += ["> **Profiling run (`BENCH_JFR=1`): every app ran with JFR; the figures are perturbed.**", ""]
     md += ["## Machine and software", "",
            "- CPUs (`nproc`): %s — %s" % (env.get("nproc", "?"), env.get("cpu", "?")),
            "- memory (`free -g`): %s" % env.get("free_g", "?"),

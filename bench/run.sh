@@ -22,6 +22,8 @@
 #   BENCH_UPLOAD_MB        upload size in MiB [1024]
 #   BENCH_NGINX_WORKERS    nginx worker_processes [auto]
 #   BENCH_HAPROXY_MAX_REQS HAProxy fcgi-app max-reqs of the multiplexed backend [50]
+#   BENCH_JFR=1            record each app with JFR (settings=profile) into the results directory, for
+#                          bench/jfr-top.py (perturbs the figures: profile in a separate run)
 #   BENCH_KEEPALIVE        idle upstream connections nginx keeps per worker [256]
 #   BENCH_JAVA             java binary [java on PATH]
 #   BENCH_PORT_BASE        first loopback port used [18000]
@@ -56,6 +58,7 @@ JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC"}
 UPLOAD_JVM_OPTS=${BENCH_UPLOAD_JVM_OPTS:-"-Xmx128m -XX:+UseParallelGC"}
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
 HAPROXY_MAX_REQS=${BENCH_HAPROXY_MAX_REQS:-50}
+JFR=${BENCH_JFR:-0}
 KEEPALIVE=${BENCH_KEEPALIVE:-256}
 JAVA=${BENCH_JAVA:-java}
 PORT_BASE=${BENCH_PORT_BASE:-18000}
@@ -453,6 +456,9 @@ start_app() {
 	local name=$1 opts=$2 cmd
 	# shellcheck disable=SC2206
 	local jvm=($opts)
+	if [[ $JFR == 1 ]]; then
+		jvm+=("-XX:StartFlightRecording=filename=$OUT/$name.jfr,settings=profile,dumponexit=true")
+	fi
 	case $name in
 		fastcgi) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.address=127.0.0.1 --fastcgi.port="$P_APP_FASTCGI" --fastcgi.multiplexed=false $FASTCGI_ARGS) ;;
 		mpx | upload-mpx) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.address=127.0.0.1 --fastcgi.port="$P_APP_MPX" --fastcgi.multiplexed=true $FASTCGI_ARGS) ;;
@@ -724,6 +730,7 @@ part_report() {
 		echo "nginx_workers=$NGINX_WORKERS"
 		echo "keepalive=$KEEPALIVE"
 		echo "fastcgi_jar=$(basename "$JAR_FASTCGI")"
+		echo "jfr=$JFR"
 		echo "command=$(env | grep '^BENCH_' | grep -v '^BENCH_OUT=' | sort | tr '\n' ' ')bench/run.sh $PARTS_ARGS"
 	} >"$OUT/env.txt"
 	cp "$TMP/nginx/nginx.conf" "$OUT/nginx.conf" 2>/dev/null || true
