@@ -22,6 +22,7 @@
 #   BENCH_UPLOAD_MB        upload size in MiB [1024]
 #   BENCH_NGINX_WORKERS    nginx worker_processes [auto]
 #   BENCH_HAPROXY_MAX_REQS HAProxy fcgi-app max-reqs of the multiplexed backend [50]
+#   BENCH_INSTALL_STARTER  the build part first installs this tree's starter into ~/.m2 (0: skip) [1]
 #   BENCH_JFR=1            record each app with JFR (settings=profile) into the results directory, for
 #                          bench/jfr-top.py (perturbs the figures: profile in a separate run)
 #   BENCH_KEEPALIVE        idle upstream connections nginx keeps per worker [256]
@@ -59,6 +60,7 @@ UPLOAD_JVM_OPTS=${BENCH_UPLOAD_JVM_OPTS:-"-Xmx128m -XX:+UseParallelGC"}
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
 HAPROXY_MAX_REQS=${BENCH_HAPROXY_MAX_REQS:-50}
 JFR=${BENCH_JFR:-0}
+INSTALL_STARTER=${BENCH_INSTALL_STARTER:-1}
 KEEPALIVE=${BENCH_KEEPALIVE:-256}
 JAVA=${BENCH_JAVA:-java}
 PORT_BASE=${BENCH_PORT_BASE:-18000}
@@ -594,10 +596,16 @@ cell() {
 # parts
 
 part_build() {
+	if [[ $INSTALL_STARTER == 1 ]]; then
+		# the starter app and the JMH module take the starter from the local repository: measure this tree's code
+		log "installing the starter: mvn -q -B install -DskipTests -pl fastcgi-spring-boot-starter -am"
+		(cd "$ROOT_DIR" && { mvn -o -q -B install -DskipTests -pl fastcgi-spring-boot-starter -am \
+			|| mvn -q -B install -DskipTests -pl fastcgi-spring-boot-starter -am; })
+	fi
 	# clean: an up-to-date jar is not repackaged (Boot) or re-shaded correctly (JMH) when only a dependency changed,
 	# and the starter changes under these apps from the local repository
 	log "building the benchmark apps: mvn -q -B -f bench/pom.xml clean package"
-	(cd "$ROOT_DIR" && mvn -q -B -f bench/pom.xml clean package)
+	(cd "$ROOT_DIR" && { mvn -o -q -B -f bench/pom.xml clean package || mvn -q -B -f bench/pom.xml clean package; })
 }
 
 part_http() {
