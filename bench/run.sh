@@ -462,12 +462,13 @@ start_app() {
 		jvm+=("-XX:StartFlightRecording=filename=$OUT/$name.jfr,settings=profile,dumponexit=true")
 	fi
 	case $name in
-		fastcgi) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.address=127.0.0.1 --fastcgi.port="$P_APP_FASTCGI" --fastcgi.multiplexed=false $FASTCGI_ARGS) ;;
-		mpx | upload-mpx) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.address=127.0.0.1 --fastcgi.port="$P_APP_MPX" --fastcgi.multiplexed=true $FASTCGI_ARGS) ;;
-		nompx | upload-nompx) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.address=127.0.0.1 --fastcgi.port="$P_APP_NOMPX" --fastcgi.multiplexed=false $FASTCGI_ARGS) ;;
+		fastcgi) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.bind-address="127.0.0.1:$P_APP_FASTCGI" --fastcgi.multiplexed=false $FASTCGI_ARGS) ;;
+		# --bench.fcgi.port: for the Jetty and engine stand-ins (BENCH_FASTCGI_JAR); the starter ignores it
+		mpx | upload-mpx) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.bind-address="127.0.0.1:$P_APP_MPX" --fastcgi.multiplexed=true --bench.fcgi.port="$P_APP_MPX" $FASTCGI_ARGS) ;;
+		nompx | upload-nompx) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.bind-address="127.0.0.1:$P_APP_NOMPX" --fastcgi.multiplexed=false --bench.fcgi.port="$P_APP_NOMPX" $FASTCGI_ARGS) ;;
 		tomcat) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_TOMCAT" --server.address=127.0.0.1 --server.port="$P_APP_TOMCAT") ;;
 		jetty) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_JETTY" --bench.fcgi.host=127.0.0.1 --bench.fcgi.port="$P_APP_JETTY") ;;
-		engine) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_ENGINE" --fastcgi.address=127.0.0.1 --fastcgi.port="$P_APP_ENGINE" --fastcgi.multiplexed=false) ;;
+		engine) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_ENGINE" --fastcgi.bind-address="127.0.0.1:$P_APP_ENGINE" --fastcgi.multiplexed=false) ;;
 		*) log "unknown app $name"; return 1 ;;
 	esac
 	echo "${cmd[*]}" >"$OUT/$name.cmd"

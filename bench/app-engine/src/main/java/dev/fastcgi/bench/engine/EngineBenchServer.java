@@ -20,10 +20,14 @@ import dev.fastcgi.server.ServerConfig;
  * written directly against the engine's {@link FastCgiHandler}: no servlet bridge, no Spring. Its row is the floor
  * of the starter's row, so the difference between the two is the servlet bridge plus Spring MVC.
  * <p>
- * Arguments (the starter app's names, so bench/run.sh can start either): {@code --fastcgi.address=127.0.0.1},
- * {@code --fastcgi.port=9000}, {@code --fastcgi.multiplexed=false}.
+ * Arguments (the starter's property names, so bench/run.sh can start either):
+ * {@code --fastcgi.bind-address=127.0.0.1:9000}, {@code --fastcgi.multiplexed=false}.
  */
 public final class EngineBenchServer implements FastCgiHandler {
+
+	private static final String BIND_ADDRESS = "--fastcgi.bind-address=";
+
+	private static final String MULTIPLEXED = "--fastcgi.multiplexed=";
 
 	private static final byte[] HELLO = response("text/plain", "hello".getBytes(StandardCharsets.US_ASCII));
 
@@ -41,14 +45,14 @@ public final class EngineBenchServer implements FastCgiHandler {
 		int port = ServerConfig.DEFAULT_PORT;
 		boolean multiplexed = false;
 		for (String arg : args) {
-			if (arg.startsWith("--fastcgi.address=")) {
-				host = arg.substring("--fastcgi.address=".length());
+			if (arg.startsWith(BIND_ADDRESS)) {
+				String address = arg.substring(BIND_ADDRESS.length());
+				int colon = address.lastIndexOf(':');
+				host = address.substring(0, colon);
+				port = Integer.parseInt(address.substring(colon + 1));
 			}
-			else if (arg.startsWith("--fastcgi.port=")) {
-				port = Integer.parseInt(arg.substring("--fastcgi.port=".length()));
-			}
-			else if (arg.startsWith("--fastcgi.multiplexed=")) {
-				multiplexed = Boolean.parseBoolean(arg.substring("--fastcgi.multiplexed=".length()));
+			else if (arg.startsWith(MULTIPLEXED)) {
+				multiplexed = Boolean.parseBoolean(arg.substring(MULTIPLEXED.length()));
 			}
 		}
 		ServerConfig config = ServerConfig.builder()

@@ -8,7 +8,7 @@ import dev.fastcgi.bench.app.BenchController;
 
 /**
  * The benchmarked app served over FastCGI by fastcgi-spring-boot-starter. Port and mode come from the command line
- * ({@code --fastcgi.port}, {@code --fastcgi.multiplexed}).
+ * ({@code --fastcgi.bind-address}, {@code --fastcgi.multiplexed}).
  */
 @SpringBootApplication
 @Import(BenchController.class)

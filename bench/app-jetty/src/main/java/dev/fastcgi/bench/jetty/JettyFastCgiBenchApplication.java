@@ -16,8 +16,7 @@ import dev.fastcgi.bench.app.BenchController;
 
 /**
  * The benchmarked app on Jetty 12 with {@code jetty-fcgi-server}: the HTTP connector Boot creates is replaced by a
- * single FastCGI connector on {@code bench.fcgi.port} (or {@code fastcgi.port}, so that bench/run.sh can stand it
- * in for the starter app), on loopback.
+ * single FastCGI connector on {@code bench.fcgi.host}:{@code bench.fcgi.port} (loopback by default).
  */
 @SpringBootApplication
 @Import(BenchController.class)
@@ -28,8 +27,8 @@ public class JettyFastCgiBenchApplication {
 	}
 
 	@Bean
-	JettyServerCustomizer fastCgiConnectorOnly(@Value("${bench.fcgi.host:${fastcgi.address:127.0.0.1}}") String host,
-			@Value("${bench.fcgi.port:${fastcgi.port:9000}}") int port) {
+	JettyServerCustomizer fastCgiConnectorOnly(@Value("${bench.fcgi.host:127.0.0.1}") String host,
+			@Value("${bench.fcgi.port:9000}") int port) {
 		return (server) -> {
 			ServerConnector fcgi = new ServerConnector(server,
 					new ServerFCGIConnectionFactory(new HttpConfiguration()));
