@@ -191,8 +191,11 @@ final class FastCgiRequest implements HttpServletRequest {
 		return this.asyncContext;
 	}
 
-	/** Deletes multipart temp files. */
+	/** Deletes multipart temp files and notes the end of the request to the session. */
 	void cleanUp() {
+		if (this.session != null) {
+			this.container.sessionManager().requestEnded(this.session);
+		}
 		if (this.parts != null) {
 			for (Part part : this.parts) {
 				try {
@@ -723,10 +726,9 @@ final class FastCgiRequest implements HttpServletRequest {
 	private void addPartParameters(Map<String, List<String>> values, Charset charset) {
 		try {
 			for (Part part : getParts()) {
-				if (part.getSubmittedFileName() == null) {
-					byte[] content = part.getInputStream().readAllBytes();
+				if (MultipartParser.isFormField(part)) {
 					values.computeIfAbsent(part.getName(), (key) -> new ArrayList<>(1))
-						.add(new String(content, charset));
+						.add(MultipartParser.readString(part, charset));
 				}
 			}
 		}

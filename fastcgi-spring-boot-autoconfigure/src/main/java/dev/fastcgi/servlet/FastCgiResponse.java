@@ -125,9 +125,6 @@ final class FastCgiResponse implements HttpServletResponse {
 
 	/** Ends the response: flushes the writer and closes the body (setting Content-Length when complete). */
 	void finish() throws IOException {
-		if (this.writer != null) {
-			this.writer.flush();
-		}
 		this.suspended = false;
 		this.output.close();
 	}
