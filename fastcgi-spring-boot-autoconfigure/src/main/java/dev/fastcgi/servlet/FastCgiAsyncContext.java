@@ -118,7 +118,12 @@ final class FastCgiAsyncContext implements AsyncContext {
 			action = this.pending;
 			path = this.dispatchPath;
 			this.pending = Pending.NONE;
-			if (action == Pending.NONE) {
+			if (action != Pending.NONE) {
+				// like Tomcat, async counts as started until the requested dispatch or completion happens
+				this.core.setAsyncStarted(false);
+				this.inDispatch = (action == Pending.DISPATCH);
+			}
+			else {
 				if (!this.core.isAsyncStarted() || this.aborted) {
 					complete = true;
 				}
@@ -198,7 +203,6 @@ final class FastCgiAsyncContext implements AsyncContext {
 				throw new IllegalStateException("dispatch() is not allowed: asynchronous processing is not started, "
 						+ "or dispatch() or complete() was already called");
 			}
-			this.core.setAsyncStarted(false);
 			cancelTimeout();
 			if (this.inDispatch) {
 				this.pending = Pending.DISPATCH;
@@ -206,6 +210,7 @@ final class FastCgiAsyncContext implements AsyncContext {
 				now = false;
 			}
 			else {
+				this.core.setAsyncStarted(false);
 				this.inDispatch = true;
 				now = true;
 			}
@@ -221,12 +226,12 @@ final class FastCgiAsyncContext implements AsyncContext {
 			if (this.completed || this.pending == Pending.COMPLETE) {
 				return;
 			}
-			this.core.setAsyncStarted(false);
 			cancelTimeout();
 			if (this.inDispatch) {
 				this.pending = Pending.COMPLETE;
 				return;
 			}
+			this.core.setAsyncStarted(false);
 		}
 		doComplete();
 	}

@@ -112,7 +112,7 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	private FastCgiAsyncContext asyncContext;
 
-	private boolean asyncStarted;
+	private volatile boolean asyncStarted;
 
 	private boolean asyncSupported = true;
 

@@ -415,7 +415,6 @@ public class FastCgiServletContainer implements FastCgiHandler {
 			if (!request.isAsyncStarted() || async.hasPending()) {
 				return;
 			}
-			request.setAsyncStarted(false);
 			async.complete();
 		}
 		Throwable root = rootCause(ex);
