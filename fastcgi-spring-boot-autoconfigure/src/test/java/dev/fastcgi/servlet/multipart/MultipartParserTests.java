@@ -129,7 +129,10 @@ class MultipartParserTests {
 
 	@Test
 	void emptyFilePart() throws IOException {
-		byte[] body = new MultipartBody().first().file("file", "", "application/octet-stream", new byte[0]).close().build();
+		byte[] body = new MultipartBody().first()
+			.file("file", "", "application/octet-stream", new byte[0])
+			.close()
+			.build();
 		Part part = parse(body, ON_DISK).get(0);
 		assertThat(part.getSubmittedFileName()).isEmpty();
 		assertThat(part.getSize()).isZero();

@@ -57,7 +57,8 @@ class SessionManagerTests {
 	@AfterEach
 	void stopManager() {
 		this.manager.stop();
-		assertThat(reaperThreads()).isEmpty();
+		// the pool has terminated when stop() returns; its thread may take a moment more to die
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(reaperThreads()).isEmpty());
 	}
 
 	@Test
@@ -242,6 +243,15 @@ class SessionManagerTests {
 	}
 
 	@Test
+	void toStringDoesNotRevealTheWholeId() {
+		HttpSession session = this.manager.create();
+		assertThat(session.toString()).doesNotContain(session.getId()).contains(session.getId().substring(0, 6));
+		session.invalidate();
+		this.manager.requestEnded(session);
+		assertThat(session.toString()).contains("INVALID");
+	}
+
+	@Test
 	void perSessionIntervalOverridesTheDefault() {
 		HttpSession forever = this.manager.create();
 		forever.setMaxInactiveInterval(0);
@@ -293,7 +303,8 @@ class SessionManagerTests {
 		HttpSession session = this.manager.create();
 		session.setAttribute("a", "1");
 		this.manager.stop();
-		assertThat(reaperThreads()).isEmpty();
+		// the pool has terminated when stop() returns; its thread may take a moment more to die
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(reaperThreads()).isEmpty());
 		assertThat(this.manager.activeSessions()).isZero();
 		assertThat(this.events).containsExactly("s.created", "s.destroyed(a=1)");
 		assertThatIllegalStateException().isThrownBy(session::isNew);
