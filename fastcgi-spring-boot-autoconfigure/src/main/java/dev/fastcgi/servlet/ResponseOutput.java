@@ -16,6 +16,8 @@ import dev.fastcgi.server.FastCgiExchange;
  */
 final class ResponseOutput extends ServletOutputStream {
 
+	private static final int INITIAL_BUFFER = 1024;
+
 	private final FastCgiResponse response;
 
 	private final FastCgiExchange exchange;
@@ -91,9 +93,7 @@ final class ResponseOutput extends ServletOutputStream {
 		if (!accept(1)) {
 			return;
 		}
-		if (this.buffer == null) {
-			this.buffer = new byte[Math.max(this.bufferSize, 1)];
-		}
+		ensureCapacity(1);
 		if (this.count == this.buffer.length) {
 			flushBuffer();
 		}
@@ -103,6 +103,11 @@ final class ResponseOutput extends ServletOutputStream {
 
 	@Override
 	public void write(byte[] bytes, int offset, int length) throws IOException {
+		long declared = this.response.getContentLengthLong();
+		if (declared >= 0 && !this.response.isHead()) {
+			// like Tomcat, bytes beyond a declared Content-Length are dropped (the web server would reject them)
+			length = (int) Math.max(0, Math.min(length, declared - this.written));
+		}
 		if (length == 0 || !accept(length)) {
 			return;
 		}
@@ -111,9 +116,7 @@ final class ResponseOutput extends ServletOutputStream {
 			this.stdout.write(bytes, offset, length);
 		}
 		else {
-			if (this.buffer == null) {
-				this.buffer = new byte[this.bufferSize];
-			}
+			ensureCapacity(length);
 			if (length > this.buffer.length - this.count) {
 				flushBuffer();
 			}
@@ -121,6 +124,26 @@ final class ResponseOutput extends ServletOutputStream {
 			this.count += length;
 		}
 		written(length);
+	}
+
+	/**
+	 * Grows the buffer towards the configured size so small responses do not allocate the whole buffer: starts at
+	 * 1 KiB (or the first write), doubles as needed, never beyond the buffer size.
+	 */
+	private void ensureCapacity(int length) {
+		int max = Math.max(this.bufferSize, 1);
+		if (this.buffer == null) {
+			this.buffer = new byte[Math.min(max, Math.max(INITIAL_BUFFER, length))];
+			return;
+		}
+		int needed = this.count + length;
+		if (needed > this.buffer.length && this.buffer.length < max) {
+			int size = this.buffer.length;
+			while (size < needed && size < max) {
+				size <<= 1;
+			}
+			this.buffer = java.util.Arrays.copyOf(this.buffer, Math.min(size, max));
+		}
 	}
 
 	/** Whether bytes should be written (false after close, while suspended or for HEAD); counts HEAD bytes. */

@@ -183,6 +183,36 @@ class FastCgiServletContainerTests {
 	}
 
 	@Test
+	void bufferGrowsForSmallWritesAndCommitsWhenFull() throws Exception {
+		servlet("/small", (request, response) -> {
+			for (int i = 0; i < 500; i++) {
+				response.getOutputStream().write("0123456789".getBytes(StandardCharsets.US_ASCII));
+			}
+		});
+		servlet("/sized", (request, response) -> {
+			response.setBufferSize(100);
+			for (int i = 0; i < 30; i++) {
+				response.getOutputStream().write("0123456789".getBytes(StandardCharsets.US_ASCII));
+			}
+			response.getOutputStream().write('!');
+		});
+		servlet("/declared", (request, response) -> {
+			response.setContentLength(3);
+			response.getOutputStream().write("abcdef".getBytes(StandardCharsets.US_ASCII));
+		});
+		start();
+		CgiResponse small = TestRequests.get("/small").run(this.container);
+		assertThat(small.header("Content-Length")).isEqualTo("5000");
+		assertThat(small.body()).hasSize(5000);
+		CgiResponse sized = TestRequests.get("/sized").run(this.container);
+		assertThat(sized.header("Content-Length")).isNull();
+		assertThat(sized.bodyText()).hasSize(301).endsWith("9!");
+		CgiResponse declared = TestRequests.get("/declared").run(this.container);
+		assertThat(declared.header("Content-Length")).isEqualTo("3");
+		assertThat(declared.bodyText()).isEqualTo("abc");
+	}
+
+	@Test
 	void headSendsHeadersOnlyWithContentLength() throws Exception {
 		servlet("/h", (request, response) -> {
 			response.setContentType("text/plain");
