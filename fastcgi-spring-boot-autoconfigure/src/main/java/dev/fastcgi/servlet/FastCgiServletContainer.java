@@ -234,16 +234,15 @@ public class FastCgiServletContainer implements FastCgiHandler {
 
 	@Override
 	public void handle(FastCgiExchange exchange) throws Exception {
-		if (this.state != State.STARTED) {
-			throw new IllegalStateException("The servlet container is not started");
-		}
 		CgiRequest line = CgiRequestMapping.map(exchange.params(), exchange.remoteAddress(), exchange.localAddress());
 		FastCgiResponse response = new FastCgiResponse(this, exchange, this.settings.getResponseBufferSize());
 		String path = (line.path() != null) ? contextRelative(line.path()) : null;
 		FastCgiRequest request = new FastCgiRequest(this, exchange, line, path, response);
 		response.setRequest(request);
-		if (path == null) {
-			writeBareError(response, (line.path() == null) ? 400 : 404, null);
+		if (path == null || this.state != State.STARTED) {
+			int status = (this.state != State.STARTED) ? HttpServletResponse.SC_SERVICE_UNAVAILABLE
+					: (line.path() == null) ? HttpServletResponse.SC_BAD_REQUEST : HttpServletResponse.SC_NOT_FOUND;
+			writeBareError(response, status, null);
 			finish(request, response);
 			return;
 		}

@@ -614,4 +614,86 @@ class FastCgiServletContainerTests {
 		assertThat(TestRequests.get("/appx").run(this.container).status()).isEqualTo(404);
 	}
 
+	@Test
+	void listenersForRequestsAttributesAndSessions() throws Exception {
+		List<String> events = new CopyOnWriteArrayList<>();
+		var context = this.container.getServletContext();
+		context.addListener(new jakarta.servlet.ServletRequestListener() {
+			@Override
+			public void requestInitialized(jakarta.servlet.ServletRequestEvent sre) {
+				events.add("request init");
+			}
+
+			@Override
+			public void requestDestroyed(jakarta.servlet.ServletRequestEvent sre) {
+				events.add("request destroyed");
+			}
+		});
+		context.addListener(new jakarta.servlet.ServletRequestAttributeListener() {
+			@Override
+			public void attributeAdded(jakarta.servlet.ServletRequestAttributeEvent srae) {
+				events.add("attr " + srae.getName());
+			}
+		});
+		context.addListener(new jakarta.servlet.http.HttpSessionListener() {
+			@Override
+			public void sessionCreated(jakarta.servlet.http.HttpSessionEvent se) {
+				events.add("session created");
+			}
+		});
+		context.addListener(new jakarta.servlet.ServletContextAttributeListener() {
+			@Override
+			public void attributeAdded(jakarta.servlet.ServletContextAttributeEvent event) {
+				events.add("context attr " + event.getName());
+			}
+		});
+		servlet("/l", (request, response) -> {
+			request.setAttribute("x", 1);
+			request.getSession();
+			request.getServletContext().setAttribute("c", 2);
+		});
+		start();
+		TestRequests.get("/l").run(this.container);
+		assertThat(events).containsExactly("request init", "attr x", "session created", "context attr c",
+				"request destroyed");
+	}
+
+	@Test
+	void urlSessionTracking() throws Exception {
+		this.settings.setSessionTrackingModes(java.util.Set.of(jakarta.servlet.SessionTrackingMode.URL));
+		servlet("/u", (request, response) -> {
+			HttpSession session = request.getSession();
+			response.getWriter().write(response.encodeURL("/next?a=1") + " " + session.getId().length());
+		});
+		servlet("/v", (request, response) -> response.getWriter()
+			.write(request.isRequestedSessionIdFromURL() + " " + request.isRequestedSessionIdValid()));
+		start();
+		CgiResponse response = TestRequests.get("/u").run(this.container);
+		assertThat(response.header("Set-Cookie")).isNull();
+		String url = response.bodyText().split(" ")[0];
+		assertThat(url).startsWith("/next;jsessionid=").endsWith("?a=1");
+		String id = url.substring("/next;jsessionid=".length(), url.indexOf('?'));
+		assertThat(TestRequests.get("/v;jsessionid=" + id).run(this.container).bodyText()).isEqualTo("true true");
+	}
+
+	@Test
+	void encodeUrlIsIdentityWithCookieTracking() throws Exception {
+		servlet("/c", (request, response) -> {
+			request.getSession();
+			response.getWriter().write(response.encodeURL("/next"));
+		});
+		start();
+		assertThat(TestRequests.get("/c").run(this.container).bodyText()).isEqualTo("/next");
+	}
+
+	@Test
+	void requestsBeforeStartOrAfterStopAre503() throws Exception {
+		servlet("/x", (request, response) -> { });
+		assertThat(TestRequests.get("/x").run(this.container).status()).isEqualTo(503);
+		start();
+		assertThat(TestRequests.get("/x").run(this.container).status()).isEqualTo(200);
+		this.container.stop();
+		assertThat(TestRequests.get("/x").run(this.container).status()).isEqualTo(503);
+	}
+
 }
