@@ -560,6 +560,9 @@ public class FastCgiServletContainer implements FastCgiHandler {
 		ScheduledExecutorService scheduler = this.timer;
 		if (scheduler == null) {
 			synchronized (this) {
+				if (this.state == State.STOPPED) {
+					return null;
+				}
 				scheduler = this.timer;
 				if (scheduler == null) {
 					ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
@@ -570,13 +573,21 @@ public class FastCgiServletContainer implements FastCgiHandler {
 				}
 			}
 		}
-		return scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+		try {
+			return scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			return null;
+		}
 	}
 
 	void runAsync(Runnable task) {
 		ExecutorService executor = this.asyncExecutor;
 		if (executor == null) {
 			synchronized (this) {
+				if (this.state == State.STOPPED) {
+					throw new java.util.concurrent.RejectedExecutionException("The servlet container is stopped");
+				}
 				executor = this.asyncExecutor;
 				if (executor == null) {
 					executor = Executors.newCachedThreadPool(threadFactory("fastcgi-async-"));
