@@ -696,4 +696,27 @@ class FastCgiServletContainerTests {
 		assertThat(TestRequests.get("/x").run(this.container).status()).isEqualTo(503);
 	}
 
+	@Test
+	void classpathResourcesAndDefaultServlet() throws Exception {
+		this.settings.setRegisterDefaultServlet(true);
+		var context = this.container.getServletContext();
+		assertThat(context.getResourceAsStream("/fastcgi-servlet-test/cp.txt").readAllBytes())
+			.isEqualTo("from classpath".getBytes(StandardCharsets.UTF_8));
+		assertThat(context.getResourcePaths("/fastcgi-servlet-test/")).containsExactlyInAnyOrder(
+				"/fastcgi-servlet-test/cp.txt", "/fastcgi-servlet-test/sub/");
+		start();
+		CgiResponse css = TestRequests.get("/fastcgi-servlet-test/sub/site.css").run(this.container);
+		assertThat(css.status()).isEqualTo(200);
+		assertThat(css.header("Content-Type")).isEqualTo("text/css");
+		assertThat(css.header("Content-Length")).isEqualTo("6");
+		assertThat(css.bodyText()).isEqualTo("body{}");
+		CgiResponse notModified = TestRequests.get("/fastcgi-servlet-test/sub/site.css")
+			.header("If-Modified-Since", css.header("Last-Modified"))
+			.run(this.container);
+		assertThat(notModified.status()).isEqualTo(304);
+		assertThat(TestRequests.get("/fastcgi-servlet-test/none.css").run(this.container).status()).isEqualTo(404);
+		assertThat(TestRequests.get("/fastcgi-servlet-test/%2e%2e/%2e%2e/etc/passwd").run(this.container).status())
+			.isEqualTo(400);
+	}
+
 }
