@@ -160,9 +160,14 @@ final class FastCgiRequest implements HttpServletRequest {
 		return this.match;
 	}
 
-	/** Sets the dispatch state for the chain about to run; returns the previous state to restore. */
-	long enterDispatch(boolean chainAsyncSupported, MultipartConfigElement config) {
-		long previous = (this.asyncSupported ? 1 : 0) | ((this.multipartConfig != null) ? 2 : 0);
+	/**
+	 * Sets the dispatch state for the chain about to run.
+	 * @param chainAsyncSupported whether every filter and the servlet of the chain support async
+	 * @param config the target servlet's multipart config, or null to keep the current one
+	 * @return the previous async-supported flag, for {@link #exitDispatch}
+	 */
+	boolean enterDispatch(boolean chainAsyncSupported, MultipartConfigElement config) {
+		boolean previous = this.asyncSupported;
 		this.asyncSupported = chainAsyncSupported;
 		if (config != null) {
 			this.multipartConfig = config;
@@ -170,9 +175,10 @@ final class FastCgiRequest implements HttpServletRequest {
 		return previous;
 	}
 
-	void exitDispatch(long previous, MultipartConfigElement config) {
-		this.asyncSupported = (previous & 1) != 0;
-		this.multipartConfig = config;
+	/** Restores the dispatch state saved by {@link #enterDispatch}. */
+	void exitDispatch(boolean previousAsyncSupported, MultipartConfigElement previousConfig) {
+		this.asyncSupported = previousAsyncSupported;
+		this.multipartConfig = previousConfig;
 	}
 
 	MultipartConfigElement multipartConfig() {

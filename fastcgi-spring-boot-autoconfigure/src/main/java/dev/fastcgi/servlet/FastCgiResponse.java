@@ -238,13 +238,10 @@ final class FastCgiResponse implements HttpServletResponse {
 			return url.append(location).toString();
 		}
 		String uri = this.request.getRequestURI();
-		url.append(uri, 0, uri.lastIndexOf('/') + 1);
-		if (location.startsWith("?")) {
-			url.setLength(url.length() - uri.substring(0, uri.lastIndexOf('/') + 1).length());
-			url.append(uri);
+		if (location.startsWith("?") || location.startsWith("#")) {
+			return url.append(uri).append(location).toString();
 		}
-		String result = url.append(location).toString();
-		return result;
+		return url.append(uri, 0, uri.lastIndexOf('/') + 1).append(location).toString();
 	}
 
 	private static boolean hasScheme(String location) {

@@ -343,7 +343,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 		FastCgiRequest core = unwrap(request);
 		FilterChainTemplate template = chainFor(type, match.holder(), path);
 		jakarta.servlet.MultipartConfigElement previousConfig = core.multipartConfig();
-		long previous = core.enterDispatch(template.asyncSupported(), match.holder().getMultipartConfig());
+		boolean previous = core.enterDispatch(template.asyncSupported(), match.holder().getMultipartConfig());
 		try {
 			template.newChain().doFilter(request, response);
 		}
