@@ -1,7 +1,6 @@
 package dev.fastcgi.servlet;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.servlet.DispatcherType;
-import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -37,12 +35,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.http.HttpStatus;
-
 import dev.fastcgi.server.FastCgiExchange;
 import dev.fastcgi.server.FastCgiHandler;
 import dev.fastcgi.servlet.CgiRequestMapping.CgiRequest;
-import dev.fastcgi.servlet.ContainerSettings.ErrorPageMapping;
 import dev.fastcgi.servlet.session.SessionManager;
 
 /**
@@ -86,6 +81,8 @@ public class FastCgiServletContainer implements FastCgiHandler {
 
 	private final FastCgiServletContext context;
 
+	private final ErrorPageHandler errors;
+
 	private final Map<DispatcherType, Map<String, FilterChainTemplate>> chains = new EnumMap<>(DispatcherType.class);
 
 	private volatile State state = State.NEW;
@@ -103,6 +100,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 	public FastCgiServletContainer(ContainerSettings settings) {
 		this.settings = settings;
 		this.context = new FastCgiServletContext(this, settings);
+		this.errors = new ErrorPageHandler(this);
 		for (DispatcherType type : DispatcherType.values()) {
 			this.chains.put(type, new ConcurrentHashMap<>());
 		}
@@ -242,7 +240,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 		if (path == null || this.state != State.STARTED) {
 			int status = (this.state != State.STARTED) ? HttpServletResponse.SC_SERVICE_UNAVAILABLE
 					: (line.path() == null) ? HttpServletResponse.SC_BAD_REQUEST : HttpServletResponse.SC_NOT_FOUND;
-			writeBareError(response, status, null);
+			this.errors.writeBareError(response, status, null);
 			finish(request, response);
 			return;
 		}
@@ -265,7 +263,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 					invoke(request, response, DispatcherType.REQUEST, match, path);
 				}
 				catch (Throwable ex) {
-					handleException(request, response, ex);
+					this.errors.handleException(request, response, ex);
 				}
 			}
 			if (request.asyncContextInternal() != null
@@ -276,7 +274,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 				return;
 			}
 			if (response.isError()) {
-				errorPageForStatus(request, response);
+				this.errors.errorPageForStatus(request, response);
 			}
 			finish(request, response);
 		}
@@ -398,162 +396,6 @@ public class FastCgiServletContainer implements FastCgiHandler {
 		return (FastCgiRequest) current;
 	}
 
-	// Errors
-
-	private void handleException(FastCgiRequest request, FastCgiResponse response, Throwable ex) {
-		if (request.exchange().isAborted()) {
-			request.exchange().setAppStatus(1);
-			if (logger.isDebugEnabled()) {
-				logger.debug("Request " + request.getRequestURI() + " failed after the web server aborted it", ex);
-			}
-			return;
-		}
-		FastCgiAsyncContext async = request.asyncContextInternal();
-		if (async != null && request.isAsyncStarted()) {
-			async.onDispatchError(ex);
-			if (!request.isAsyncStarted() || async.hasPending()) {
-				return;
-			}
-			async.complete();
-		}
-		Throwable root = rootCause(ex);
-		if (response.isCommitted()) {
-			request.exchange().setAppStatus(1);
-			logger.error("Request " + request.getMethod() + " " + request.getRequestURI()
-					+ " failed after the response was committed; ending it", ex);
-			return;
-		}
-		int status = (root instanceof BadRequestException bad) ? bad.getStatus()
-				: HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
-		if (status == HttpServletResponse.SC_INTERNAL_SERVER_ERROR) {
-			logger.error("Servlet threw an exception for " + request.getMethod() + " " + request.getRequestURI(), ex);
-		}
-		ErrorPageMapping page = findErrorPage(root, status);
-		if (page == null) {
-			writeBareError(response, status, null);
-			return;
-		}
-		response.setStatus(status);
-		setErrorAttributes(request, status, root.getMessage(), root);
-		errorDispatch(request, response, page.path());
-	}
-
-	private static Throwable rootCause(Throwable ex) {
-		Throwable current = ex;
-		while (current instanceof ServletException servletException && servletException.getRootCause() != null) {
-			current = servletException.getRootCause();
-		}
-		return current;
-	}
-
-	/** After sendError: dispatch to the error page for the status, or write a minimal body. */
-	private void errorPageForStatus(FastCgiRequest request, FastCgiResponse response) {
-		int status = response.getStatus();
-		ErrorPageMapping page = findErrorPage(null, status);
-		if (page == null || request.exchange().isAborted()) {
-			writeBareError(response, status, response.getErrorMessage());
-			return;
-		}
-		String message = response.getErrorMessage();
-		setErrorAttributes(request, status, (message != null) ? message : "", null);
-		errorDispatch(request, response, page.path());
-	}
-
-	private void setErrorAttributes(FastCgiRequest request, int status, String message, Throwable exception) {
-		request.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, status);
-		request.setAttribute(RequestDispatcher.ERROR_MESSAGE, (message != null) ? message : "");
-		request.setAttribute(RequestDispatcher.ERROR_REQUEST_URI, request.getRequestURI());
-		request.setAttribute(RequestDispatcher.ERROR_METHOD, request.getMethod());
-		if (request.getQueryString() != null) {
-			request.setAttribute(RequestDispatcher.ERROR_QUERY_STRING, request.getQueryString());
-		}
-		if (request.match() != null) {
-			request.setAttribute(RequestDispatcher.ERROR_SERVLET_NAME, request.match().getServletName());
-		}
-		if (exception != null) {
-			request.setAttribute(RequestDispatcher.ERROR_EXCEPTION, exception);
-			request.setAttribute(RequestDispatcher.ERROR_EXCEPTION_TYPE, exception.getClass());
-		}
-	}
-
-	/** The error page for an exception (nearest type first), else the status, else the global page. */
-	ErrorPageMapping findErrorPage(Throwable exception, int status) {
-		List<ErrorPageMapping> pages = this.settings.getErrorPages();
-		if (pages.isEmpty()) {
-			return null;
-		}
-		if (exception != null) {
-			for (Class<?> type = exception.getClass(); type != null; type = type.getSuperclass()) {
-				for (ErrorPageMapping page : pages) {
-					if (page.exception() == type) {
-						return page;
-					}
-				}
-			}
-		}
-		ErrorPageMapping global = null;
-		for (ErrorPageMapping page : pages) {
-			if (page.exception() == null && page.status() == status) {
-				return page;
-			}
-			if (page.isGlobal() && global == null) {
-				global = page;
-			}
-		}
-		return global;
-	}
-
-	private void errorDispatch(FastCgiRequest request, FastCgiResponse response, String pagePath) {
-		response.prepareErrorDispatch();
-		Target target = resolve(pagePath);
-		if (target.match() == null) {
-			writeBareError(response, response.getStatus(), null);
-			return;
-		}
-		int status = response.getStatus();
-		try {
-			invoke(new DispatchedRequest(request, DispatcherType.ERROR, target.match(), target.requestUri(),
-					target.queryString()), response, DispatcherType.ERROR, target.match(), target.path());
-		}
-		catch (Throwable ex) {
-			if (!request.exchange().isAborted()) {
-				logger.error("Error page " + pagePath + " failed for " + request.getRequestURI(), ex);
-			}
-			if (!response.isCommitted()) {
-				writeBareError(response, status, null);
-			}
-			else {
-				request.exchange().setAppStatus(1);
-			}
-			return;
-		}
-		if (response.isError()) {
-			writeBareError(response, response.getStatus(), response.getErrorMessage());
-		}
-	}
-
-	/** A minimal plain-text error body, keeping headers already set (e.g. WWW-Authenticate). */
-	private void writeBareError(FastCgiResponse response, int status, String message) {
-		if (response.isCommitted()) {
-			return;
-		}
-		response.prepareErrorDispatch();
-		response.setStatus(status);
-		if (status == HttpServletResponse.SC_NOT_MODIFIED || status == HttpServletResponse.SC_NO_CONTENT
-				|| status < 200) {
-			return;
-		}
-		HttpStatus known = HttpStatus.resolve(status);
-		String body = status + " " + ((known != null) ? known.getReasonPhrase() : "Error") + "\n";
-		response.setContentType("text/plain;charset=UTF-8");
-		try {
-			response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
-		}
-		catch (IOException | IllegalStateException ex) {
-			logger.debug("Could not write error body", ex);
-		}
-	}
-
 	// Async
 
 	ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
@@ -648,11 +490,11 @@ public class FastCgiServletContainer implements FastCgiHandler {
 							target.queryString()), response, DispatcherType.ASYNC, target.match(), target.path());
 				}
 				catch (Throwable ex) {
-					handleException(core, coreResponse, ex);
+					this.errors.handleException(core, coreResponse, ex);
 				}
 			}
 			if (!core.isAsyncStarted() && !async.hasPending() && coreResponse.isError()) {
-				errorPageForStatus(core, coreResponse);
+				this.errors.errorPageForStatus(core, coreResponse);
 			}
 		}
 		catch (Throwable ex) {
@@ -671,7 +513,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 		}
 		try {
 			response.sendError(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Asynchronous request timed out");
-			errorPageForStatus(core, response);
+			this.errors.errorPageForStatus(core, response);
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.debug("Could not send the async timeout error", ex);
@@ -683,7 +525,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 		FastCgiExchange exchange = core.exchange();
 		if (!exchange.isAborted()) {
 			if (core.response().isError()) {
-				errorPageForStatus(core, core.response());
+				this.errors.errorPageForStatus(core, core.response());
 			}
 			finish(core, core.response());
 		}
