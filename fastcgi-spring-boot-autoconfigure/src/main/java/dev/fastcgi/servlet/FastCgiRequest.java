@@ -369,8 +369,14 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	@Override
 	public String getHeader(String name) {
-		String value = this.params.get(CgiRequestMapping.paramName(name));
-		return (value == null || (value.isEmpty() && isContentHeader(name))) ? null : value;
+		String param = CgiRequestMapping.paramName(name);
+		String value = this.params.get(param);
+		if (param.startsWith("CONTENT_") && (value == null || value.isEmpty())) {
+			// nginx also sends HTTP_CONTENT_TYPE/LENGTH; other servers only the CGI variables, possibly empty
+			value = this.params.get("HTTP_" + param);
+			return (value == null || value.isEmpty()) ? null : value;
+		}
+		return value;
 	}
 
 	private static boolean isContentHeader(String name) {
@@ -385,7 +391,7 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	@Override
 	public Enumeration<String> getHeaderNames() {
-		List<String> names = new ArrayList<>();
+		Set<String> names = new LinkedHashSet<>();
 		for (Map.Entry<String, String> param : this.params.entrySet()) {
 			String name = CgiRequestMapping.headerName(param.getKey());
 			if (name != null && !(param.getValue().isEmpty() && isContentHeader(name))) {
@@ -435,8 +441,8 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	@Override
 	public long getContentLengthLong() {
-		String value = this.params.get("CONTENT_LENGTH");
-		if (value == null || value.isEmpty()) {
+		String value = getHeader("Content-Length");
+		if (value == null) {
 			return -1;
 		}
 		try {

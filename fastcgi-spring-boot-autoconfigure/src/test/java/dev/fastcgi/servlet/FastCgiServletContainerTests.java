@@ -719,4 +719,22 @@ class FastCgiServletContainerTests {
 			.isEqualTo(400);
 	}
 
+	@Test
+	void contentHeadersFromCgiVariablesOrNginxHttpCopies() throws Exception {
+		servlet("/ct", (request, response) -> response.getWriter()
+			.write(request.getContentType() + " " + request.getContentLengthLong() + " "
+					+ Collections.list(request.getHeaderNames()).stream().filter((n) -> n.startsWith("Content")).toList()));
+		start();
+		// nginx: CONTENT_TYPE plus HTTP_CONTENT_TYPE
+		assertThat(TestRequests.request("POST", "/ct").body("text/plain", "abc")
+			.header("Content-Type", "text/plain")
+			.param("HTTP_CONTENT_TYPE", "text/plain").param("HTTP_CONTENT_LENGTH", "3")
+			.run(this.container).bodyText()).isEqualTo("text/plain 3 [Content-Type, Content-Length]");
+		// a GET through nginx: both empty
+		assertThat(TestRequests.get("/ct").run(this.container).bodyText()).isEqualTo("null -1 []");
+		// only the HTTP_ copy (Jetty-style clients)
+		assertThat(TestRequests.get("/ct").param("HTTP_CONTENT_TYPE", "a/b").run(this.container).bodyText())
+			.isEqualTo("a/b -1 [Content-Type]");
+	}
+
 }
