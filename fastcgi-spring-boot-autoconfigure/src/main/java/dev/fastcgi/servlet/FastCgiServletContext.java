@@ -62,6 +62,8 @@ final class FastCgiServletContext implements ServletContext {
 
 	private static final String RESOURCES = "META-INF/resources";
 
+	private static final int MAX_CACHED_MIME_TYPES = 512;
+
 	private final FastCgiServletContainer container;
 
 	private final ContainerSettings settings;
@@ -276,10 +278,15 @@ final class FastCgiServletContext implements ServletContext {
 		if (configured != null) {
 			return configured;
 		}
-		return this.mimeTypes.computeIfAbsent(extension, (ext) -> MediaTypeFactory.getMediaType("f." + ext)
-			.map(MediaType::toString)
-			.orElse(""))
-			.transform((type) -> type.isEmpty() ? null : type);
+		String cached = this.mimeTypes.get(extension);
+		if (cached == null) {
+			cached = MediaTypeFactory.getMediaType("f." + extension).map(MediaType::toString).orElse("");
+			if (this.mimeTypes.size() < MAX_CACHED_MIME_TYPES) {
+				// bounded: extensions come from request paths
+				this.mimeTypes.put(extension, cached);
+			}
+		}
+		return cached.isEmpty() ? null : cached;
 	}
 
 	@Override
