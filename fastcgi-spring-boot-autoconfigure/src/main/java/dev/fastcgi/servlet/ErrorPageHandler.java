@@ -8,9 +8,8 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
+import org.springframework.core.log.LogAccessor;
 import org.springframework.http.HttpStatus;
 
 import dev.fastcgi.servlet.ContainerSettings.ErrorPageMapping;
@@ -23,7 +22,7 @@ import dev.fastcgi.servlet.ContainerSettings.ErrorPageMapping;
  */
 final class ErrorPageHandler {
 
-	private static final Log logger = LogFactory.getLog(ErrorPageHandler.class);
+	private static final LogAccessor logger = new LogAccessor(ErrorPageHandler.class);
 
 	private final FastCgiServletContainer container;
 
@@ -35,7 +34,7 @@ final class ErrorPageHandler {
 		if (request.exchange().isAborted()) {
 			request.exchange().setAppStatus(1);
 			if (logger.isDebugEnabled()) {
-				logger.debug("Request " + request.getRequestURI() + " failed after the web server aborted it", ex);
+				logger.debug(ex, "Request " + request.getRequestURI() + " failed after the web server aborted it");
 			}
 			return;
 		}
@@ -50,14 +49,14 @@ final class ErrorPageHandler {
 		Throwable root = rootCause(ex);
 		if (response.isCommitted()) {
 			request.exchange().setAppStatus(1);
-			logger.error("Request " + request.getMethod() + " " + request.getRequestURI()
-					+ " failed after the response was committed; ending it", ex);
+			logger.error(ex, "Request " + request.getMethod() + " " + request.getRequestURI()
+					+ " failed after the response was committed; ending it");
 			return;
 		}
 		int status = (root instanceof BadRequestException bad) ? bad.getStatus()
 				: HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
 		if (status == HttpServletResponse.SC_INTERNAL_SERVER_ERROR) {
-			logger.error("Servlet threw an exception for " + request.getMethod() + " " + request.getRequestURI(), ex);
+			logger.error(ex, "Servlet threw an exception for " + request.getMethod() + " " + request.getRequestURI());
 		}
 		ErrorPageMapping page = findErrorPage(root, status);
 		if (page == null) {
@@ -148,7 +147,7 @@ final class ErrorPageHandler {
 		}
 		catch (Throwable ex) {
 			if (!request.exchange().isAborted()) {
-				logger.error("Error page " + pagePath + " failed for " + request.getRequestURI(), ex);
+				logger.error(ex, "Error page " + pagePath + " failed for " + request.getRequestURI());
 			}
 			if (!response.isCommitted()) {
 				writeBareError(response, status, null);
@@ -181,7 +180,7 @@ final class ErrorPageHandler {
 			response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
 		}
 		catch (IOException | IllegalStateException ex) {
-			logger.debug("Could not write error body", ex);
+			logger.debug(ex, "Could not write error body");
 		}
 	}
 

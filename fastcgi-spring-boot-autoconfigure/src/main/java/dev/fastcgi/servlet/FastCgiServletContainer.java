@@ -32,8 +32,8 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+
+import org.springframework.core.log.LogAccessor;
 
 import dev.fastcgi.server.FastCgiExchange;
 import dev.fastcgi.server.FastCgiHandler;
@@ -56,7 +56,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 	 */
 	public static final String PARAMS_ATTRIBUTE = "dev.fastcgi.params";
 
-	private static final Log logger = LogFactory.getLog(FastCgiServletContainer.class);
+	private static final LogAccessor logger = new LogAccessor(FastCgiServletContainer.class);
 
 	private static final int MAX_CACHED_CHAINS = 4096;
 
@@ -186,7 +186,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 			this.sessionManager.stop();
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Failed to stop the session manager", ex);
+			logger.warn(ex, "Failed to stop the session manager");
 		}
 		List<ServletHolder> servlets = new ArrayList<>(this.context.servletHolders().values());
 		for (int i = servlets.size() - 1; i >= 0; i--) {
@@ -203,7 +203,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 				listeners.get(i).contextDestroyed(event);
 			}
 			catch (RuntimeException ex) {
-				logger.warn("ServletContextListener " + listeners.get(i) + " failed in contextDestroyed", ex);
+				logger.warn(ex, "ServletContextListener " + listeners.get(i) + " failed in contextDestroyed");
 			}
 		}
 		shutdown(this.asyncExecutor);
@@ -309,7 +309,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 					requestListeners.get(i).requestDestroyed(event);
 				}
 				catch (RuntimeException ex) {
-					logger.warn("ServletRequestListener failed in requestDestroyed", ex);
+					logger.warn(ex, "ServletRequestListener failed in requestDestroyed");
 				}
 			}
 		}
@@ -442,7 +442,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 				task.run();
 			}
 			catch (Throwable ex) {
-				logger.error("Asynchronous task failed", ex);
+				logger.error(ex, "Asynchronous task failed");
 			}
 		});
 	}
@@ -498,7 +498,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 			}
 		}
 		catch (Throwable ex) {
-			logger.error("Asynchronous dispatch failed for " + core.getRequestURI(), ex);
+			logger.error(ex, "Asynchronous dispatch failed for " + core.getRequestURI());
 		}
 		finally {
 			async.dispatchReturned();
@@ -516,7 +516,7 @@ public class FastCgiServletContainer implements FastCgiHandler {
 			this.errors.errorPageForStatus(core, response);
 		}
 		catch (IOException | RuntimeException ex) {
-			logger.debug("Could not send the async timeout error", ex);
+			logger.debug(ex, "Could not send the async timeout error");
 		}
 	}
 

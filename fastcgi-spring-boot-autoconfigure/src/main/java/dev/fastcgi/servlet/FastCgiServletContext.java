@@ -45,9 +45,8 @@ import jakarta.servlet.descriptor.JspConfigDescriptor;
 import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
+import org.springframework.core.log.LogAccessor;
 import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
 
@@ -58,7 +57,7 @@ import org.springframework.http.MediaTypeFactory;
  */
 final class FastCgiServletContext implements ServletContext {
 
-	private static final Log logger = LogFactory.getLog(FastCgiServletContext.class);
+	private static final LogAccessor logger = new LogAccessor(FastCgiServletContext.class);
 
 	private static final String RESOURCES = "META-INF/resources";
 
@@ -342,7 +341,7 @@ final class FastCgiServletContext implements ServletContext {
 			}
 		}
 		catch (IOException ex) {
-			logger.debug("Cannot list classpath resources under " + dir, ex);
+			logger.debug(ex, "Cannot list classpath resources under " + dir);
 		}
 		return result.isEmpty() ? null : result;
 	}
@@ -353,7 +352,7 @@ final class FastCgiServletContext implements ServletContext {
 				.add(dir + child.getFileName() + (Files.isDirectory(child) ? "/" : "")));
 		}
 		catch (IOException ex) {
-			logger.debug("Cannot list " + directory, ex);
+			logger.debug(ex, "Cannot list " + directory);
 		}
 	}
 
@@ -363,7 +362,7 @@ final class FastCgiServletContext implements ServletContext {
 				listDirectory(new File(url.toURI()).toPath(), dir, result);
 			}
 			catch (URISyntaxException ex) {
-				logger.debug("Bad resource URL " + url, ex);
+				logger.debug(ex, "Bad resource URL " + url);
 			}
 			return;
 		}
@@ -447,7 +446,7 @@ final class FastCgiServletContext implements ServletContext {
 
 	@Override
 	public void log(String message, Throwable throwable) {
-		logger.error(message, throwable);
+		logger.error(throwable, message);
 	}
 
 	// Init parameters and attributes
