@@ -50,6 +50,8 @@ class ServletBehindNginxTests {
 
 	private Path prefix;
 
+	private Path uploads;
+
 	private FastCgiServletContainer container;
 
 	private AnnotationConfigWebApplicationContext webContext;
@@ -69,8 +71,10 @@ class ServletBehindNginxTests {
 	void start() throws Exception {
 		assumeThat(Files.isExecutable(NGINX)).as("nginx installed").isTrue();
 		this.prefix = Files.createTempDirectory("fastcgi-nginx-");
+		this.uploads = Files.createDirectories(this.prefix.resolve("uploads"));
 		ContainerSettings settings = new ContainerSettings();
 		settings.getErrorPages().add(new ErrorPageMapping(0, null, "/error"));
+		settings.setTempDirectory(this.uploads);
 		this.container = new FastCgiServletContainer(settings);
 		this.webContext = new AnnotationConfigWebApplicationContext();
 		this.webContext.register(SpringMvcTestApp.class);
@@ -79,6 +83,7 @@ class ServletBehindNginxTests {
 		dispatcher.addMapping("/");
 		dispatcher.setAsyncSupported(true);
 		dispatcher.setLoadOnStartup(1);
+		dispatcher.setMultipartConfig(new jakarta.servlet.MultipartConfigElement("", -1, -1, 64 * 1024));
 		for (String name : new String[] { "first", "second" }) {
 			var filter = this.container.getServletContext().addFilter(name, new SpringMvcTestApp.OrderFilter(name));
 			filter.setAsyncSupported(true);
@@ -98,6 +103,7 @@ class ServletBehindNginxTests {
 				events { worker_connections 64; }
 				http {
 				  access_log off;
+				  client_max_body_size 100m;
 				  client_body_temp_path %1$s/body;
 				  fastcgi_temp_path %1$s/fastcgi;
 				  proxy_temp_path %1$s/proxy;
@@ -295,6 +301,53 @@ class ServletBehindNginxTests {
 			return SpringMvcTestApp.events.contains("completion");
 		});
 		await().atMost(WAIT).until(() -> this.server.activeRequests() == 0);
+	}
+
+	@Test
+	void fiftyMebibyteUpload() throws Exception {
+		long size = 50L * 1024 * 1024;
+		HttpResponse<String> response = this.http.send(
+				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/upload"))
+					.version(HttpClient.Version.HTTP_1_1)
+					.header("Content-Type", MultipartBodies.CONTENT_TYPE)
+					.POST(HttpRequest.BodyPublishers.fromPublisher(
+							HttpRequest.BodyPublishers.ofInputStream(() -> MultipartBodies.body("big", "big.bin", size)),
+							MultipartBodies.length("big", "big.bin", size)))
+					.build(),
+				HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("big big.bin " + size + " " + size);
+		assertNoUploadLeft();
+	}
+
+	@Test
+	void clientDisconnectDuringUploadLeavesNoTempFileOrRequest() throws Exception {
+		long size = 50L * 1024 * 1024;
+		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", this.port)) {
+			var out = socket.getOutputStream();
+			out.write(("POST /upload HTTP/1.1\r\nHost: 127.0.0.1:" + this.port + "\r\nContent-Type: "
+					+ MultipartBodies.CONTENT_TYPE + "\r\nContent-Length: " + MultipartBodies.length("cut", "cut.bin", size)
+					+ "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			out.write(MultipartBodies.head("cut", "cut.bin"));
+			MultipartBodies.generated(5L * 1024 * 1024).transferTo(out);
+			out.flush();
+			// the part spills to disk once past the threshold
+			await().atMost(WAIT).until(() -> {
+				try (var files = Files.list(this.uploads)) {
+					return files.findAny().isPresent();
+				}
+			});
+		}
+		assertNoUploadLeft();
+	}
+
+	private void assertNoUploadLeft() {
+		await().atMost(WAIT).until(() -> this.server.activeRequests() == 0);
+		await().atMost(WAIT).untilAsserted(() -> {
+			try (var files = Files.list(this.uploads)) {
+				assertThat(files).isEmpty();
+			}
+		});
 	}
 
 }

@@ -43,10 +43,14 @@ class ServletOverFastCgiSocketTests {
 
 	private FastCgiClient client;
 
+	private java.nio.file.Path uploads;
+
 	@BeforeEach
 	void start() throws Exception {
 		ContainerSettings settings = new ContainerSettings();
 		settings.getErrorPages().add(new ErrorPageMapping(0, null, "/error"));
+		this.uploads = java.nio.file.Files.createTempDirectory("fastcgi-uploads-");
+		settings.setTempDirectory(this.uploads);
 		this.container = new FastCgiServletContainer(settings);
 		this.webContext = new AnnotationConfigWebApplicationContext();
 		this.webContext.register(SpringMvcTestApp.class);
@@ -55,6 +59,7 @@ class ServletOverFastCgiSocketTests {
 		dispatcher.addMapping("/");
 		dispatcher.setAsyncSupported(true);
 		dispatcher.setLoadOnStartup(1);
+		dispatcher.setMultipartConfig(new jakarta.servlet.MultipartConfigElement("", -1, -1, 64 * 1024));
 		var filter = this.container.getServletContext().addFilter("first", new SpringMvcTestApp.OrderFilter("first"));
 		filter.setAsyncSupported(true);
 		filter.addMappingForUrlPatterns(EnumSet.allOf(DispatcherType.class), false, "/*");
@@ -69,7 +74,7 @@ class ServletOverFastCgiSocketTests {
 	}
 
 	@AfterEach
-	void stop() {
+	void stop() throws Exception {
 		if (this.client != null) {
 			this.client.close();
 		}
@@ -81,6 +86,19 @@ class ServletOverFastCgiSocketTests {
 		await().atMost(WAIT).until(() -> Thread.getAllStackTraces().keySet().stream()
 			.noneMatch((thread) -> thread.getName().startsWith("fastcgi-async")));
 		assertThat(this.container.activeSessions()).isZero();
+		try (var files = java.nio.file.Files.list(this.uploads)) {
+			assertThat(files).as("temp files left").isEmpty();
+		}
+		org.springframework.util.FileSystemUtils.deleteRecursively(this.uploads);
+	}
+
+	@Test
+	void fiftyMebibyteUploadStreamsToDisk() throws Exception {
+		long size = 50L * 1024 * 1024;
+		FastCgiResponse response = this.client.execute(FastCgiRequest.post("/upload", MultipartBodies.CONTENT_TYPE,
+				MultipartBodies.length("big", "big.bin", size), () -> MultipartBodies.body("big", "big.bin", size)));
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.bodyAsString()).isEqualTo("big big.bin " + size + " " + size);
 	}
 
 	@Test

@@ -49,6 +49,11 @@ class SpringMvcTestApp implements WebMvcConfigurer {
 
 	static final CopyOnWriteArrayList<String> events = new CopyOnWriteArrayList<>();
 
+	@org.springframework.context.annotation.Bean
+	org.springframework.web.multipart.support.StandardServletMultipartResolver multipartResolver() {
+		return new org.springframework.web.multipart.support.StandardServletMultipartResolver();
+	}
+
 	@Override
 	public void addResourceHandlers(ResourceHandlerRegistry registry) {
 		registry.addResourceHandler("/static/**")
@@ -105,6 +110,20 @@ class SpringMvcTestApp implements WebMvcConfigurer {
 			int code = (status instanceof Integer i) ? i : 500;
 			return ResponseEntity.status(code).body("{\"status\":" + code + ",\"message\":\"" + message
 					+ "\",\"path\":\"" + request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) + "\"}");
+		}
+
+		@PostMapping(path = "/upload", produces = "text/plain;charset=UTF-8")
+		String upload(@RequestParam String title,
+				@RequestParam org.springframework.web.multipart.MultipartFile file) throws IOException {
+			long size = 0;
+			try (java.io.InputStream in = file.getInputStream()) {
+				byte[] chunk = new byte[8192];
+				int n;
+				while ((n = in.read(chunk)) >= 0) {
+					size += n;
+				}
+			}
+			return title + " " + file.getOriginalFilename() + " " + file.getSize() + " " + size;
 		}
 
 		@GetMapping("/fragment")
