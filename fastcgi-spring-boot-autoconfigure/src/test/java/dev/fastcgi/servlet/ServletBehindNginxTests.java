@@ -4,8 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,11 +42,7 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServletBehindNginxTests {
 
-	private static final Path NGINX = Path.of("/usr/sbin/nginx");
-
 	private static final Duration WAIT = Duration.ofSeconds(10);
-
-	private Path prefix;
 
 	private Path uploads;
 
@@ -58,7 +52,7 @@ class ServletBehindNginxTests {
 
 	private FastCgiServer server;
 
-	private Process nginx;
+	private NginxProcess nginx;
 
 	private int port;
 
@@ -69,9 +63,8 @@ class ServletBehindNginxTests {
 
 	@BeforeAll
 	void start() throws Exception {
-		assumeThat(Files.isExecutable(NGINX)).as("nginx installed").isTrue();
-		this.prefix = Files.createTempDirectory("fastcgi-nginx-");
-		this.uploads = Files.createDirectories(this.prefix.resolve("uploads"));
+		assumeThat(NginxProcess.isInstalled()).as("nginx installed").isTrue();
+		this.uploads = Files.createTempDirectory("fastcgi-uploads-");
 		ContainerSettings settings = new ContainerSettings();
 		settings.getErrorPages().add(new ErrorPageMapping(0, null, "/error"));
 		settings.setTempDirectory(this.uploads);
@@ -93,74 +86,14 @@ class ServletBehindNginxTests {
 		this.server = new FastCgiServer(
 				ServerConfig.builder().bindAddress(new BindAddress.Tcp("127.0.0.1", 0)).build(), this.container);
 		this.server.start();
-		this.port = freePort();
-		Path conf = this.prefix.resolve("nginx.conf");
-		Files.writeString(conf, """
-				worker_processes 1;
-				daemon off;
-				pid %1$s/nginx.pid;
-				error_log %1$s/error.log warn;
-				events { worker_connections 64; }
-				http {
-				  access_log off;
-				  client_max_body_size 100m;
-				  client_body_temp_path %1$s/body;
-				  fastcgi_temp_path %1$s/fastcgi;
-				  proxy_temp_path %1$s/proxy;
-				  uwsgi_temp_path %1$s/uwsgi;
-				  scgi_temp_path %1$s/scgi;
-				  upstream app { server 127.0.0.1:%2$d; keepalive 4; }
-				  server {
-				    listen 127.0.0.1:%3$d;
-				    location / {
-				      # the stock list, but HTTP_HOST with the client's port (Debian's file sends $host)
-				      fastcgi_param QUERY_STRING $query_string;
-				      fastcgi_param REQUEST_METHOD $request_method;
-				      fastcgi_param CONTENT_TYPE $content_type;
-				      fastcgi_param CONTENT_LENGTH $content_length;
-				      fastcgi_param SCRIPT_NAME $fastcgi_script_name;
-				      fastcgi_param REQUEST_URI $request_uri;
-				      fastcgi_param DOCUMENT_URI $document_uri;
-				      fastcgi_param SERVER_PROTOCOL $server_protocol;
-				      fastcgi_param REQUEST_SCHEME $scheme;
-				      fastcgi_param HTTPS $https if_not_empty;
-				      fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-				      fastcgi_param REMOTE_ADDR $remote_addr;
-				      fastcgi_param REMOTE_PORT $remote_port;
-				      fastcgi_param SERVER_ADDR $server_addr;
-				      fastcgi_param SERVER_PORT $server_port;
-				      fastcgi_param SERVER_NAME $server_name;
-				      fastcgi_param HTTP_HOST $http_host;
-				      fastcgi_pass app;
-				      fastcgi_keep_conn on;
-				      fastcgi_buffering off;
-				      fastcgi_request_buffering off;
-				    }
-				  }
-				}
-				""".formatted(this.prefix, this.server.port(), this.port));
-		this.nginx = new ProcessBuilder(NGINX.toString(), "-p", this.prefix.toString(), "-c", conf.toString())
-			.redirectErrorStream(true)
-			.redirectOutput(this.prefix.resolve("nginx.out").toFile())
-			.start();
-		await().atMost(WAIT).until(() -> {
-			try (var socket = new java.net.Socket()) {
-				socket.connect(new InetSocketAddress("127.0.0.1", this.port), 200);
-				return true;
-			}
-			catch (IOException ex) {
-				return false;
-			}
-		});
+		this.nginx = NginxProcess.start(this.server.port());
+		this.port = this.nginx.port();
 	}
 
 	@AfterAll
 	void stop() throws Exception {
 		if (this.nginx != null) {
-			this.nginx.destroy();
-			if (!this.nginx.waitFor(5, TimeUnit.SECONDS)) {
-				this.nginx.destroyForcibly();
-			}
+			this.nginx.close();
 		}
 		if (this.server != null) {
 			this.server.stop(Duration.ofSeconds(2));
@@ -169,14 +102,8 @@ class ServletBehindNginxTests {
 			this.container.stop();
 			this.webContext.close();
 		}
-		if (this.prefix != null) {
-			org.springframework.util.FileSystemUtils.deleteRecursively(this.prefix);
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
+		if (this.uploads != null) {
+			org.springframework.util.FileSystemUtils.deleteRecursively(this.uploads);
 		}
 	}
 

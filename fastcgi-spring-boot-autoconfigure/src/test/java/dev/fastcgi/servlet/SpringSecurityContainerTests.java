@@ -132,6 +132,46 @@ class SpringSecurityContainerTests {
 		}
 	}
 
+	@Test
+	void loginWithCsrfThroughNginx() throws Exception {
+		org.assertj.core.api.Assumptions.assumeThat(NginxProcess.isInstalled()).as("nginx installed").isTrue();
+		FastCgiServer server = new FastCgiServer(
+				ServerConfig.builder().bindAddress(new BindAddress.Tcp("127.0.0.1", 0)).build(), this.container);
+		server.start();
+		java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+			.version(java.net.http.HttpClient.Version.HTTP_1_1)
+			.followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+			.build();
+		try (NginxProcess nginx = NginxProcess.start(server.port())) {
+			loginFlow(new Browser() {
+				@Override
+				public Reply get(String path, String session) throws Exception {
+					return send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(nginx.url(path))).GET(), session);
+				}
+
+				@Override
+				public Reply postForm(String path, String session, String form) throws Exception {
+					return send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(nginx.url(path)))
+						.header("Content-Type", "application/x-www-form-urlencoded")
+						.POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)), session);
+				}
+
+				private Reply send(java.net.http.HttpRequest.Builder request, String session) throws Exception {
+					if (session != null) {
+						request.header("Cookie", session);
+					}
+					java.net.http.HttpResponse<String> response = http.send(request.build(),
+							java.net.http.HttpResponse.BodyHandlers.ofString());
+					return new Reply(response.statusCode(), response.headers().firstValue("Location").orElse(null),
+							sessionCookie(response.headers().firstValue("Set-Cookie").orElse(null)), response.body());
+				}
+			});
+		}
+		finally {
+			server.stop(Duration.ofSeconds(2));
+		}
+	}
+
 	private FastCgiServletContainer container() {
 		return this.container;
 	}
