@@ -37,6 +37,17 @@ final class FastCgiResponse implements HttpServletResponse {
 	static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'",
 			Locale.US).withZone(ZoneOffset.UTC);
 
+	/** "Status: 200 OK\r\n" and so on, by code, for the codes Spring's {@link HttpStatus} knows. */
+	private static final String[] STATUS_LINES = new String[600];
+
+	static {
+		for (HttpStatus status : HttpStatus.values()) {
+			if (status.value() < STATUS_LINES.length && STATUS_LINES[status.value()] == null) {
+				STATUS_LINES[status.value()] = "Status: " + status.value() + " " + status.getReasonPhrase() + "\r\n";
+			}
+		}
+	}
+
 	private enum OutputMode {
 
 		NONE, STREAM, WRITER
@@ -149,12 +160,13 @@ final class FastCgiResponse implements HttpServletResponse {
 	/** The CGI header block: Status line, headers, blank line, as ISO-8859-1 bytes. */
 	byte[] headerBlock() {
 		StringBuilder block = new StringBuilder(128 + this.headerNames.size() * 48);
-		block.append("Status: ").append(this.status);
-		HttpStatus known = HttpStatus.resolve(this.status);
-		if (known != null) {
-			block.append(' ').append(known.getReasonPhrase());
+		String statusLine = (this.status < STATUS_LINES.length) ? STATUS_LINES[this.status] : null;
+		if (statusLine != null) {
+			block.append(statusLine);
 		}
-		block.append("\r\n");
+		else {
+			block.append("Status: ").append(this.status).append("\r\n");
+		}
 		String contentType = getContentType();
 		if (contentType != null) {
 			block.append("Content-Type: ").append(contentType).append("\r\n");

@@ -113,9 +113,8 @@ final class FastCgiServletContext implements ServletContext {
 		if (this.classLoader == null) {
 			this.classLoader = FastCgiServletContext.class.getClassLoader();
 		}
-		if (settings.getTempDirectory() != null) {
-			this.attributes.put(TEMPDIR, settings.getTempDirectory().toFile());
-		}
+		this.attributes.put(TEMPDIR, (settings.getTempDirectory() != null) ? settings.getTempDirectory().toFile()
+				: new File(System.getProperty("java.io.tmpdir")));
 	}
 
 	// Lifecycle and registrations as the container sees them
