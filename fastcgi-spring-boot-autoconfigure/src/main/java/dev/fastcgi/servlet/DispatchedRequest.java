@@ -123,14 +123,7 @@ final class DispatchedRequest extends HttpServletRequestWrapper {
 		if (!changesPath()) {
 			return super.getRequestURL();
 		}
-		StringBuffer url = new StringBuffer();
-		String scheme = getScheme();
-		int port = getServerPort();
-		url.append(scheme).append("://").append(getServerName());
-		if (port > 0 && !(port == 80 && scheme.equals("http")) && !(port == 443 && scheme.equals("https"))) {
-			url.append(':').append(port);
-		}
-		return url.append(this.requestUri);
+		return new StringBuffer(FastCgiRequest.origin(this)).append(this.requestUri);
 	}
 
 	@Override

@@ -229,14 +229,22 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	@Override
 	public StringBuffer getRequestURL() {
-		StringBuffer url = new StringBuffer(64);
-		String scheme = getScheme();
-		int port = getServerPort();
-		url.append(scheme).append("://").append(getServerName());
-		if (!(port == 80 && scheme.equals("http")) && !(port == 443 && scheme.equals("https")) && port > 0) {
-			url.append(':').append(port);
+		return new StringBuffer(origin(this)).append(getRequestURI());
+	}
+
+	/**
+	 * The {@code scheme://host[:port]} of a request, the port left out when it is the scheme's default.
+	 * @param request the request
+	 * @return the origin
+	 */
+	static String origin(jakarta.servlet.ServletRequest request) {
+		String scheme = request.getScheme();
+		int port = request.getServerPort();
+		StringBuilder origin = new StringBuilder(48).append(scheme).append("://").append(request.getServerName());
+		if (port > 0 && !(port == 80 && scheme.equals("http")) && !(port == 443 && scheme.equals("https"))) {
+			origin.append(':').append(port);
 		}
-		return url.append(getRequestURI());
+		return origin.toString();
 	}
 
 	@Override

@@ -236,16 +236,10 @@ final class FastCgiResponse implements HttpServletResponse {
 		if (hasScheme(location)) {
 			return location;
 		}
-		StringBuilder url = new StringBuilder(64);
-		String scheme = this.request.getScheme();
 		if (location.startsWith("//")) {
-			return url.append(scheme).append(':').append(location).toString();
+			return this.request.getScheme() + ":" + location;
 		}
-		url.append(scheme).append("://").append(this.request.getServerName());
-		int port = this.request.getServerPort();
-		if (port > 0 && !(port == 80 && scheme.equals("http")) && !(port == 443 && scheme.equals("https"))) {
-			url.append(':').append(port);
-		}
+		StringBuilder url = new StringBuilder(64).append(FastCgiRequest.origin(this.request));
 		if (location.startsWith("/")) {
 			return url.append(location).toString();
 		}
