@@ -93,6 +93,41 @@ class ServletOverFastCgiSocketTests {
 	}
 
 	@Test
+	void concurrentAsyncAndSyncRequests() throws Exception {
+		int threads = 6;
+		int perThread = 40;
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+		try {
+			java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				results.add(pool.submit(() -> {
+					int ok = 0;
+					try (FastCgiClient own = FastCgiClient.builder(new InetSocketAddress("127.0.0.1", this.server.port()))
+						.keepConn(true)
+						.build()) {
+						for (int i = 0; i < perThread; i++) {
+							String path = (i % 2 == 0) ? "/async/callable" : "/api/greeting?name=" + i;
+							FastCgiResponse response = own.execute(FastCgiRequest.get(path));
+							String expected = (i % 2 == 0) ? "called on mvc" : "{\"greeting\":\"hello " + i + "\"}";
+							if (response.status() == 200 && response.bodyAsString().equals(expected)) {
+								ok++;
+							}
+						}
+					}
+					return ok;
+				}));
+			}
+			for (java.util.concurrent.Future<Integer> result : results) {
+				assertThat(result.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(perThread);
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		await().atMost(WAIT).until(() -> this.server.activeRequests() == 0);
+	}
+
+	@Test
 	void fiftyMebibyteUploadStreamsToDisk() throws Exception {
 		long size = 50L * 1024 * 1024;
 		FastCgiResponse response = this.client.execute(FastCgiRequest.post("/upload", MultipartBodies.CONTENT_TYPE,
