@@ -246,6 +246,44 @@ def upload_table(out_dir):
     return lines
 
 
+def strace_counts(path):
+    """syscall -> calls, from an `strace -c` summary."""
+    counts = {}
+    if not os.path.exists(path):
+        return counts
+    for line in open(path, encoding="utf-8", errors="replace"):
+        parts = line.split()
+        if len(parts) < 5 or not parts[0][0].isdigit() or parts[-1] == "total":
+            continue
+        try:
+            counts[parts[-1]] = int(parts[3])
+        except ValueError:
+            continue
+    return counts
+
+
+def syscalls_table(out_dir):
+    rows = read_tsv(os.path.join(out_dir, "syscalls.tsv"))
+    if not rows:
+        return []
+    lines = ["| row | endpoint | requests | app syscalls per request | app: top calls per request "
+             "| nginx syscalls per request | nginx: top calls per request |",
+             "|---|---|---:|---:|---|---:|---|"]
+    for parts in rows:
+        row, endpoint, requests, app_file, nginx_file = (parts + [""] * 5)[:5]
+        n = int(requests) if requests.isdigit() else 0
+        cells = []
+        for path in (app_file, nginx_file):
+            counts = strace_counts(path)
+            total = sum(counts.values())
+            top = sorted(counts.items(), key=lambda kv: -kv[1])[:5]
+            cells.append(fmt(total / n, 1) if n else "–")
+            cells.append(", ".join("%s %.2f" % (k, v / n) for k, v in top) if n else "–")
+        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            ROW_LABELS.get(row, row), ENDPOINT_LABELS.get(endpoint, endpoint), fmt(n), *cells))
+    return lines
+
+
 def jmh_table(out_dir):
     path = os.path.join(out_dir, "jmh.json")
     if not os.path.exists(path):
@@ -419,6 +457,11 @@ def report(out_dir, doc_path):
     md += upload_table(out_dir) or ["(the upload part did not run)"]
     md += ["", "## JMH: codec and dispatch (`-prof gc`)", ""]
     md += jmh_table(out_dir) or ["(the jmh part did not run)"]
+    sys_lines = syscalls_table(out_dir)
+    if sys_lines:
+        md += ["", "## System calls per request (`strace -c -f`, `bench/run.sh syscalls`)", "",
+               "Counted under strace, which slows everything down: compare the counts, not the speed.", ""]
+        md += sys_lines
     md += ["", "## Targets of issue 7", ""]
     md += target_lines(http, hap, facts, out_dir) or ["(no data)"]
     md += ["", NOTES_MARKER, ""]

@@ -8,6 +8,7 @@
 # connection modes, and the JMH benchmarks (codec, dispatch) with -prof gc.
 #
 # Usage: bench/run.sh [PART...]    PART: build http haproxy upload jmh report   (default: all of them)
+#                                        syscalls (not in the default: system calls per request under strace)
 # Environment (defaults in brackets):
 #   BENCH_QUICK=1          smoke mode: 1 round, 3 s cells, 5 s warm-up, short JMH
 #   BENCH_ROWS             rows of the http part ["ceiling fastcgi tomcat jetty"]; add "engine" for the bare engine
@@ -717,6 +718,45 @@ part_jmh() {
 	grep -E '^(Benchmark|[A-Za-z]+Benchmark\.)' "$OUT/jmh.txt" | grep -v -E ':gc\.(alloc\.rate |count|time|churn)' >&2 || true
 }
 
+# syscalls: per app row, the system calls per request of the app and of nginx (strace -c -f on every thread), one
+# endpoint at a time. strace slows everything down: the counts per request are what matters, not the req/s.
+part_syscalls() {
+	local row endpoint pid ng requests
+	start_nginx
+	for row in $ROWS; do
+		[[ $row == ceiling ]] && continue
+		start_app "$row" "$JVM_OPTS" || continue
+		WARMUP=$(((WARMUP + 1) / 2)) warm "$row"
+		pid=${PID_OF[$row]}
+		for endpoint in hello bytes64k echo16k; do
+			mapfile -t ng < <(nginx_pids | tail -n +2)
+			strace_count "$OUT/strace-$row-$endpoint-app.txt" "$pid"
+			strace_count "$OUT/strace-$row-$endpoint-nginx.txt" "${ng[@]}"
+			sleep 1
+			run_wrk "$(app_url "$row")" "$endpoint" 32 "$DURATION" "$OUT/wrk/syscalls-$row-$endpoint.txt"
+			stop_named strace-app
+			stop_named strace-nginx
+			requests=$(awk '/ requests in / { print $1 }' "$OUT/wrk/syscalls-$row-$endpoint.txt")
+			echo -e "$row\t$endpoint\t${requests:-0}\t$OUT/strace-$row-$endpoint-app.txt\t$OUT/strace-$row-$endpoint-nginx.txt" \
+				>>"$OUT/syscalls.tsv"
+			log "$row $endpoint: strace over ${requests:-0} requests"
+		done
+		stop_named "$row"
+	done
+}
+
+# strace_count OUTFILE PID...: counts the system calls of the processes (all threads) until stopped
+strace_count() {
+	local outfile=$1 name
+	shift
+	[[ $outfile == *-app.txt ]] && name=strace-app || name=strace-nginx
+	local args=()
+	for p in "$@"; do
+		args+=(-p "$p")
+	done
+	start_bg "$name" "$outfile.log" strace -c -f -q -o "$outfile" "${args[@]}"
+}
+
 part_report() {
 	{
 		echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -756,7 +796,7 @@ write_lua
 for part in $PARTS; do
 	case $part in
 		build) part_build ;;
-		http | haproxy | upload | jmh | report) "part_$part" || log "part $part failed" ;;
-		*) echo "unknown part: $part (build http haproxy upload jmh report)" >&2; exit 2 ;;
+		http | haproxy | upload | jmh | syscalls | report) "part_$part" || log "part $part failed" ;;
+		*) echo "unknown part: $part (build http haproxy upload jmh syscalls report)" >&2; exit 2 ;;
 	esac
 done
