@@ -538,23 +538,34 @@ run_wrk() {
 }
 
 # warm NAME: load for $WARMUP s, cycling the endpoints in 5 s chunks; then, while the last two /hello chunks differ
-# by more than 10 %, up to 3 more cycles (throughput has not levelled off yet). Logs req/s per chunk.
+# by more than 10 % (throughput has not levelled off yet), up to 3 more /hello chunks. Logs req/s per chunk.
 warm() {
 	local name=$1 url elapsed=0 chunk=5 endpoint rps line="" extra=0 hello=()
 	url=$(app_url "$name")
 	[[ $WARMUP -lt 15 ]] && chunk=$(((WARMUP + 2) / 3))
 	[[ $chunk -lt 1 ]] && chunk=1
-	while [[ $elapsed -lt $WARMUP ]] || { [[ $QUICK != 1 && $extra -lt 3 ]] && ! levelled "${hello[@]}" && extra=$((extra + 1)); }; do
+	while [[ $elapsed -lt $WARMUP ]]; do
 		for endpoint in hello bytes64k echo16k; do
-			run_wrk "$url" "$endpoint" 32 "$chunk" "$TMP/warm.txt"
-			rps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$TMP/warm.txt")
-			line="$line $endpoint=${rps:-0}"
-			[[ $endpoint == hello ]] && hello+=("${rps:-0}")
+			warm_chunk "$url" "$endpoint" "$chunk"
 			elapsed=$((elapsed + chunk))
-			[[ $elapsed -lt $WARMUP || $extra -gt 0 ]] || break
+			[[ $elapsed -lt $WARMUP ]] || break
 		done
 	done
+	while [[ $QUICK != 1 && $extra -lt 3 ]] && ! levelled "${hello[@]}"; do
+		warm_chunk "$url" hello "$chunk"
+		elapsed=$((elapsed + chunk))
+		extra=$((extra + 1))
+	done
 	log "$name warm-up ($elapsed s, req/s per ${chunk} s chunk):$line"
+}
+
+# warm_chunk URL ENDPOINT SECONDS: one warm-up chunk; appends to warm()'s line and hello
+warm_chunk() {
+	run_wrk "$1" "$2" 32 "$3" "$TMP/warm.txt"
+	rps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$TMP/warm.txt")
+	line="$line $2=${rps:-0}"
+	[[ $2 == hello ]] && hello+=("${rps:-0}")
+	return 0
 }
 
 # levelled V1 V2 ... : whether the last two values differ by at most 10 %
