@@ -594,6 +594,10 @@ final class Request implements FastCgiExchange, Runnable {
 
 	@Override
 	public void complete(int appStatus) {
+		if (this.timedOut.get()) {
+			// fastcgi.request-timeout claimed the request: its thread ends it
+			return;
+		}
 		finish(appStatus, null);
 	}
 
