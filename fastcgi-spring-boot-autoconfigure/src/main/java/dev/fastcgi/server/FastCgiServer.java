@@ -209,6 +209,12 @@ public final class FastCgiServer {
 		return (engine != null) ? engine.activeConnections() : 0;
 	}
 
+	/** Request input bytes held in memory across connections (bounded by fastcgi.max-buffered-input); for tests. */
+	long bufferedInputBytes() {
+		EngineContext engine = this.context;
+		return (engine != null) ? engine.bufferedInputBytes() : 0;
+	}
+
 	/** A read-only view for the actuator endpoint. */
 	public ServerSnapshot snapshot() {
 		EngineContext engine = this.context;

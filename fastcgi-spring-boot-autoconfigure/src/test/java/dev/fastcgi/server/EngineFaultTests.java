@@ -91,6 +91,7 @@ class EngineFaultTests extends EngineTestSupport {
 		await().atMost(10, TimeUnit.SECONDS).until(() -> server.activeRequests() == 0);
 		await().atMost(10, TimeUnit.SECONDS).until(() -> server.activeConnections() == 0);
 		await().atMost(10, TimeUnit.SECONDS).until(() -> this.handlerEnds.get() == this.handlerRuns.get());
+		assertThat(server.bufferedInputBytes()).as("input held in memory").isZero();
 	}
 
 	// ---- the web server goes away --------------------------------------------------------------------------------

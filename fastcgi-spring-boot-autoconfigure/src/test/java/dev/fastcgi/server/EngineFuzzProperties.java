@@ -110,6 +110,7 @@ class EngineFuzzProperties {
 				}
 				await().atMost(10, TimeUnit.SECONDS).until(() -> server.activeRequests() == 0);
 				await().atMost(10, TimeUnit.SECONDS).until(() -> server.activeConnections() == 0);
+				assertThat(server.bufferedInputBytes()).as("input held in memory").isZero();
 			}
 			if (this.baselineFds >= 0) {
 				await().atMost(10, TimeUnit.SECONDS)

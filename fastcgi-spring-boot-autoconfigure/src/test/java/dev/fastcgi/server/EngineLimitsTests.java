@@ -247,9 +247,11 @@ class EngineLimitsTests extends EngineTestSupport {
 		// 4 x 40 000 bytes unread, 64 KiB allowed in memory: at least two requests spill
 		await().atMost(10, TimeUnit.SECONDS).until(() -> this.events.spilled.size() >= 2);
 		release.countDown();
+		assertThat(server.bufferedInputBytes()).isLessThanOrEqualTo(64 * 1024);
 		for (int id = 1; id <= 4; id++) {
 			assertThat(client.response(id).stdout()).endsWith("uri=/b" + id + " length=40000");
 		}
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.bufferedInputBytes() == 0);
 	}
 
 	// ---- timeouts ----------------------------------------------------------------------------------------------
