@@ -19,6 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * When the connection hands its input to the request (non-multiplexed mode), an empty stream does not wait: the
  * reading thread pulls the next records from the socket itself ({@link Source#pull}), which is the back-pressure:
  * nothing is read from the web server until the handler asks for it.
+ * <p>
+ * With a declared length (CONTENT_LENGTH, FCGI_DATA_LENGTH) the reader sees end of stream after exactly that many
+ * bytes, bytes beyond it are dropped as they arrive, and an end before it fails the read. Memory rings are reserved
+ * from the server-wide fastcgi.max-buffered-input budget; when it is used up, input spills to the file at once.
  */
 final class RequestInput extends InputStream {
 
@@ -83,9 +87,6 @@ final class RequestInput extends InputStream {
 
 	/** Content bytes handed to the reader so far. */
 	private long delivered;
-
-	/** Content bytes beyond the declared length, discarded. */
-	private long excess;
 
 	private boolean overLimit;
 
@@ -174,16 +175,6 @@ final class RequestInput extends InputStream {
 		}
 	}
 
-	/** Bytes sent beyond the declared length and discarded. */
-	long excess() {
-		this.lock.lock();
-		try {
-			return this.excess;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
 
 	/** Appends record content (called by whichever thread reads the connection). */
 	void push(ByteBuffer content) throws IOException {
@@ -196,7 +187,6 @@ final class RequestInput extends InputStream {
 			if (this.declaredLength >= 0) {
 				long room = this.declaredLength - this.pushed;
 				if (length > room) {
-					this.excess += length - room;
 					content = content.slice(content.position(), (int) room);
 					length = (int) room;
 				}
