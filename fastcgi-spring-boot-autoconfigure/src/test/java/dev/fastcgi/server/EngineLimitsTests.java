@@ -135,6 +135,16 @@ class EngineLimitsTests extends EngineTestSupport {
 		assertThat(client.response(2).stdout()).endsWith("length=1000");
 	}
 
+	@Test
+	void authorizerIsNotRefusedForTheBodyItNeverGets() throws Exception {
+		FastCgiServer server = start(config().maxBodySize(10), (exchange) -> exchange.stdout()
+			.write(bytes("Status: 200\r\nVariable-User: " + exchange.role() + "\r\n\r\n")));
+		RawClient client = connect(server);
+		client.send(RawClient.concat(RawClient.begin(1, Role.AUTHORIZER.code(), true),
+				RawClient.params(1, post("/auth", "5000"))));
+		assertThat(client.response(1).stdout()).contains("Variable-User: AUTHORIZER");
+	}
+
 	@ParameterizedTest(name = "multiplexed={0}")
 	@ValueSource(booleans = { false, true })
 	void undeclaredBodyPastTheLimitFailsTheReadAndAnswers413(boolean multiplexed) throws Exception {

@@ -222,6 +222,10 @@ final class Request implements FastCgiExchange, Runnable {
 	}
 
 	private void applyBodyLimits(long maxBodySize) {
+		if (this.role == Role.AUTHORIZER) {
+			// an authorizer gets the request's params but never its body
+			return;
+		}
 		long declared = declaredLength(this.params.get("CONTENT_LENGTH"));
 		if (maxBodySize >= 0 && declared > maxBodySize) {
 			this.refusal = new Refusal("body_too_large", "CONTENT_LENGTH " + this.params.get("CONTENT_LENGTH")
