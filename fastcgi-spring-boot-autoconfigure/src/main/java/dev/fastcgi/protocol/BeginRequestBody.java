@@ -30,7 +30,9 @@ public record BeginRequestBody(int role, int flags) {
 	 * @throws ProtocolException (reason {@code length}) if the content is not 8 bytes
 	 */
 	public static BeginRequestBody decode(ByteBuffer content) throws ProtocolException {
-		throw new UnsupportedOperationException("TODO");
+		Bodies.requireLength("FCGI_BEGIN_REQUEST", content, LENGTH);
+		int p = content.position();
+		return new BeginRequestBody(content.getShort(p) & 0xFFFF, content.get(p + 2) & 0xFF);
 	}
 
 }

@@ -25,7 +25,9 @@ public record EndRequestBody(int appStatus, int protocolStatus) {
 
 	/** @throws ProtocolException (reason {@code length}) if the content is not 8 bytes */
 	public static EndRequestBody decode(ByteBuffer content) throws ProtocolException {
-		throw new UnsupportedOperationException("TODO");
+		Bodies.requireLength("FCGI_END_REQUEST", content, LENGTH);
+		int p = content.position();
+		return new EndRequestBody(content.getInt(p), content.get(p + 4) & 0xFF);
 	}
 
 }

@@ -1,12 +1,15 @@
 package dev.fastcgi.protocol;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The name-value pair codec shared by FCGI_PARAMS, FCGI_GET_VALUES and FCGI_GET_VALUES_RESULT (specification
  * section 3.4): each length is one byte (0..127) or four bytes with the high bit set (31 bits). Names and values
- * are decoded and encoded as ISO-8859-1, so any byte sequence survives a round trip.
+ * are decoded and encoded as ISO-8859-1, so any byte sequence survives a round trip (a char above 0xFF cannot be
+ * encoded and is refused).
  *
  * <pre>
  * typedef struct {
@@ -19,6 +22,9 @@ import java.util.Map;
  */
 public final class NameValuePairs {
 
+	/** The largest length a one-byte length field holds. */
+	public static final int MAX_SHORT_LENGTH = 0x7F;
+
 	/** Receives decoded pairs. */
 	public interface Sink {
 
@@ -30,31 +36,112 @@ public final class NameValuePairs {
 	}
 
 	/**
-	 * Decodes every pair in {@code in} (from position to limit).
+	 * Decodes every pair in {@code in} (from position to limit), advancing the position to the limit.
 	 * @throws ProtocolException (reason {@code name_value}) if a length runs past the end of the data
 	 */
 	public static void decode(ByteBuffer in, Sink sink) throws ProtocolException {
-		throw new UnsupportedOperationException("TODO");
+		while (in.hasRemaining()) {
+			int nameLength = readLength(in, "name");
+			int valueLength = readLength(in, "value");
+			if ((long) nameLength + valueLength > in.remaining()) {
+				throw new ProtocolException("name_value", "name-value pair declares " + nameLength + "+"
+						+ valueLength + " bytes but only " + in.remaining() + " remain");
+			}
+			String name = readString(in, nameLength);
+			String value = readString(in, valueLength);
+			sink.pair(name, value);
+		}
 	}
 
 	/** Decodes into a new insertion-ordered map (a later duplicate name wins). */
 	public static Map<String, String> decode(ByteBuffer in) throws ProtocolException {
-		throw new UnsupportedOperationException("TODO");
+		Map<String, String> pairs = new LinkedHashMap<>();
+		decode(in, pairs::put);
+		return pairs;
+	}
+
+	private static int readLength(ByteBuffer in, String what) throws ProtocolException {
+		if (!in.hasRemaining()) {
+			throw new ProtocolException("name_value", "name-value pair is cut off before its " + what + " length");
+		}
+		int b = in.get() & 0xFF;
+		if ((b & 0x80) == 0) {
+			return b;
+		}
+		if (in.remaining() < 3) {
+			throw new ProtocolException("name_value",
+					"name-value pair is cut off inside its four-byte " + what + " length");
+		}
+		return ((b & 0x7F) << 24) | ((in.get() & 0xFF) << 16) | ((in.get() & 0xFF) << 8) | (in.get() & 0xFF);
+	}
+
+	private static String readString(ByteBuffer in, int length) {
+		if (length == 0) {
+			return "";
+		}
+		String s;
+		if (in.hasArray()) {
+			s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.ISO_8859_1);
+			in.position(in.position() + length);
+		}
+		else {
+			byte[] bytes = new byte[length];
+			in.get(bytes);
+			s = new String(bytes, StandardCharsets.ISO_8859_1);
+		}
+		return s;
 	}
 
 	/** Bytes one pair takes encoded. */
 	public static int encodedLength(String name, String value) {
-		throw new UnsupportedOperationException("TODO");
+		return lengthSize(name.length()) + lengthSize(value.length()) + name.length() + value.length();
 	}
 
-	/** Encodes one pair at the buffer's position. */
+	private static int lengthSize(int length) {
+		return (length > MAX_SHORT_LENGTH) ? 4 : 1;
+	}
+
+	/**
+	 * Encodes one pair at the buffer's position.
+	 * @throws IllegalArgumentException if a char is above 0xFF (not a byte)
+	 */
 	public static void encode(String name, String value, ByteBuffer out) {
-		throw new UnsupportedOperationException("TODO");
+		writeLength(name.length(), out);
+		writeLength(value.length(), out);
+		writeChars(name, out);
+		writeChars(value, out);
+	}
+
+	private static void writeLength(int length, ByteBuffer out) {
+		if (length > MAX_SHORT_LENGTH) {
+			out.putInt(length | 0x8000_0000);
+		}
+		else {
+			out.put((byte) length);
+		}
+	}
+
+	private static void writeChars(String s, ByteBuffer out) {
+		for (int i = 0; i < s.length(); i++) {
+			char c = s.charAt(i);
+			if (c > 0xFF) {
+				throw new IllegalArgumentException("name-value pairs carry bytes: char U+"
+						+ Integer.toHexString(c).toUpperCase() + " at index " + i
+						+ " is not ISO-8859-1 (encode the text to bytes first)");
+			}
+			out.put((byte) c);
+		}
 	}
 
 	/** Encodes all pairs into a new byte array (may exceed one record: split it with {@link RecordEncoder}). */
 	public static byte[] encode(Map<String, String> pairs) {
-		throw new UnsupportedOperationException("TODO");
+		int length = 0;
+		for (Map.Entry<String, String> e : pairs.entrySet()) {
+			length += encodedLength(e.getKey(), e.getValue());
+		}
+		ByteBuffer out = ByteBuffer.allocate(length);
+		pairs.forEach((name, value) -> encode(name, value, out));
+		return out.array();
 	}
 
 }

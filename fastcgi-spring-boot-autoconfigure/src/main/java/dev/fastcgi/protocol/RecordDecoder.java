@@ -6,11 +6,12 @@ import java.nio.ByteBuffer;
  * Frames a byte stream into records. Feed it bytes in any fragments ({@link #decode(ByteBuffer)}); for each whole
  * record it calls {@link Listener#onRecord} with a read-only slice of exactly {@code contentLength} bytes. The slice
  * is valid only during the call. A record split across reads is copied once into an internal buffer; a record wholly
- * inside the given buffer is handed out without copying. State: {@code HEADER -> CONTENT -> PADDING}.
+ * inside the given buffer is handed out without copying. State: {@code HEADER -> CONTENT -> PADDING}. Padding is
+ * skipped as it arrives, so a record is delivered as soon as its content is complete.
  * <p>
  * The decoder validates framing only (version 1; nothing else is impossible at the header level since lengths are
  * 16/8-bit). What a record means is the caller's policy. Not thread-safe. Allocates nothing per record in steady
- * state beyond the straddle buffer (allocated once).
+ * state beyond the header and slice it hands out (the straddle buffer is allocated once, on first need).
  */
 public final class RecordDecoder {
 
@@ -27,22 +28,141 @@ public final class RecordDecoder {
 
 	}
 
+	private enum State {
+
+		HEADER, CONTENT, PADDING, FAILED
+
+	}
+
+	private final Listener listener;
+
+	private final byte[] headerBytes = new byte[FastCgi.HEADER_LENGTH];
+
+	private final ByteBuffer headerBuffer = ByteBuffer.wrap(this.headerBytes);
+
+	private ByteBuffer straddle;
+
+	private State state = State.HEADER;
+
+	private RecordHeader header;
+
+	private int paddingLeft;
+
+	private boolean pausedAfterRecord;
+
+	private ProtocolException failure;
+
 	public RecordDecoder(Listener listener) {
-		throw new UnsupportedOperationException("TODO");
+		this.listener = listener;
 	}
 
 	/**
 	 * Consumes bytes from {@code in} (advancing its position) and reports every whole record.
 	 * @return false if the listener paused, true if all input was consumed
-	 * @throws ProtocolException on a wrong version; the decoder is then failed and rejects further input
+	 * @throws ProtocolException on a wrong version, or as thrown by the listener; the decoder is then failed and
+	 * rejects further input with the same exception
 	 */
 	public boolean decode(ByteBuffer in) throws ProtocolException {
-		throw new UnsupportedOperationException("TODO");
+		try {
+			while (true) {
+				switch (this.state) {
+					case HEADER -> {
+						if (!readHeader(in)) {
+							return true;
+						}
+					}
+					case CONTENT -> {
+						if (!readContent(in)) {
+							return true;
+						}
+						if (this.pausedAfterRecord) {
+							this.pausedAfterRecord = false;
+							return false;
+						}
+					}
+					case PADDING -> {
+						int skip = Math.min(this.paddingLeft, in.remaining());
+						in.position(in.position() + skip);
+						this.paddingLeft -= skip;
+						if (this.paddingLeft > 0) {
+							return true;
+						}
+						this.state = State.HEADER;
+					}
+					case FAILED -> throw this.failure;
+				}
+			}
+		}
+		catch (ProtocolException ex) {
+			this.state = State.FAILED;
+			this.failure = ex;
+			throw ex;
+		}
+	}
+
+	private boolean readHeader(ByteBuffer in) throws ProtocolException {
+		RecordHeader h;
+		if (this.headerBuffer.position() == 0 && in.remaining() >= FastCgi.HEADER_LENGTH) {
+			h = RecordHeader.decode(in);
+		}
+		else {
+			while (this.headerBuffer.hasRemaining() && in.hasRemaining()) {
+				this.headerBuffer.put(in.get());
+			}
+			if (this.headerBuffer.hasRemaining()) {
+				return false;
+			}
+			this.headerBuffer.flip();
+			h = RecordHeader.decode(this.headerBuffer);
+			this.headerBuffer.clear();
+		}
+		if (h.version() != FastCgi.VERSION_1) {
+			throw new ProtocolException("version",
+					"record version " + h.version() + " is not FastCGI version 1 (type " + h.type() + ", request "
+							+ h.requestId() + ", content length " + h.contentLength() + ")");
+		}
+		this.header = h;
+		this.paddingLeft = h.paddingLength();
+		this.state = State.CONTENT;
+		return true;
+	}
+
+	private boolean readContent(ByteBuffer in) throws ProtocolException {
+		int length = this.header.contentLength();
+		ByteBuffer content;
+		if ((this.straddle == null || this.straddle.position() == 0) && in.remaining() >= length) {
+			int start = in.position();
+			content = in.slice(start, length).asReadOnlyBuffer();
+			in.position(start + length);
+		}
+		else {
+			if (this.straddle == null) {
+				this.straddle = ByteBuffer.allocate(FastCgi.MAX_CONTENT_LENGTH);
+			}
+			int need = length - this.straddle.position();
+			int take = Math.min(need, in.remaining());
+			int oldLimit = in.limit();
+			in.limit(in.position() + take);
+			this.straddle.put(in);
+			in.limit(oldLimit);
+			if (this.straddle.position() < length) {
+				return false;
+			}
+			content = this.straddle.flip().asReadOnlyBuffer();
+			this.straddle.clear();
+		}
+		this.state = (this.paddingLeft > 0) ? State.PADDING : State.HEADER;
+		RecordHeader h = this.header;
+		this.header = null;
+		if (!this.listener.onRecord(h, content)) {
+			this.pausedAfterRecord = true;
+		}
+		return true;
 	}
 
 	/** Whether the decoder is between records (no partial record buffered): a clean place for EOF. */
 	public boolean isAtRecordBoundary() {
-		throw new UnsupportedOperationException("TODO");
+		return this.state == State.HEADER && this.headerBuffer.position() == 0;
 	}
 
 }

@@ -21,17 +21,26 @@ public final class RecordEncoder {
 	 */
 	public static void writeRecord(ByteBuffer out, RecordType type, int requestId, byte[] content, int offset,
 			int length) {
-		throw new UnsupportedOperationException("TODO");
+		checkLength(length);
+		int padding = FastCgi.paddingFor(length);
+		RecordHeader.encode(out, FastCgi.VERSION_1, type.code(), requestId, length, padding);
+		out.put(content, offset, length);
+		pad(out, padding);
 	}
 
 	/** Writes one record whose content is {@code content}'s remaining bytes (position advanced). */
 	public static void writeRecord(ByteBuffer out, RecordType type, int requestId, ByteBuffer content) {
-		throw new UnsupportedOperationException("TODO");
+		int length = content.remaining();
+		checkLength(length);
+		int padding = FastCgi.paddingFor(length);
+		RecordHeader.encode(out, FastCgi.VERSION_1, type.code(), requestId, length, padding);
+		out.put(content);
+		pad(out, padding);
 	}
 
 	/** Writes a record with no content: the end of a stream (STDOUT, STDERR, STDIN, PARAMS, DATA). */
 	public static void writeEmpty(ByteBuffer out, RecordType type, int requestId) {
-		throw new UnsupportedOperationException("TODO");
+		RecordHeader.encode(out, FastCgi.VERSION_1, type.code(), requestId, 0, 0);
 	}
 
 	/**
@@ -40,27 +49,59 @@ public final class RecordEncoder {
 	 */
 	public static void writeStream(ByteBuffer out, RecordType type, int requestId, byte[] content, int offset,
 			int length, int maxContent) {
-		throw new UnsupportedOperationException("TODO");
+		if (maxContent < 1 || maxContent > FastCgi.MAX_CONTENT_LENGTH) {
+			throw new IllegalArgumentException("maxContent " + maxContent + " is outside 1.." + FastCgi.MAX_CONTENT_LENGTH);
+		}
+		int end = offset + length;
+		for (int pos = offset; pos < end; pos += maxContent) {
+			writeRecord(out, type, requestId, content, pos, Math.min(maxContent, end - pos));
+		}
 	}
 
 	/** Bytes {@link #writeStream} will write. */
 	public static int streamLength(int length, int maxContent) {
-		throw new UnsupportedOperationException("TODO");
+		int full = length / maxContent;
+		int rest = length % maxContent;
+		return full * recordLength(maxContent) + ((rest > 0) ? recordLength(rest) : 0);
 	}
 
 	/** FCGI_BEGIN_REQUEST: role (2 bytes), flags, 5 reserved. */
 	public static void writeBeginRequest(ByteBuffer out, int requestId, int role, int flags) {
-		throw new UnsupportedOperationException("TODO");
+		RecordHeader.encode(out, FastCgi.VERSION_1, RecordType.BEGIN_REQUEST.code(), requestId,
+				BeginRequestBody.LENGTH, 0);
+		out.putShort((short) role);
+		out.put((byte) flags);
+		pad(out, 5);
 	}
 
 	/** FCGI_END_REQUEST: appStatus (4 bytes, big-endian), protocolStatus, 3 reserved. */
 	public static void writeEndRequest(ByteBuffer out, int requestId, int appStatus, int protocolStatus) {
-		throw new UnsupportedOperationException("TODO");
+		RecordHeader.encode(out, FastCgi.VERSION_1, RecordType.END_REQUEST.code(), requestId, EndRequestBody.LENGTH,
+				0);
+		out.putInt(appStatus);
+		out.put((byte) protocolStatus);
+		pad(out, 3);
 	}
 
 	/** FCGI_UNKNOWN_TYPE with request id 0: the unknown type, 7 reserved. */
 	public static void writeUnknownType(ByteBuffer out, int unknownType) {
-		throw new UnsupportedOperationException("TODO");
+		RecordHeader.encode(out, FastCgi.VERSION_1, RecordType.UNKNOWN_TYPE.code(), FastCgi.NULL_REQUEST_ID,
+				UnknownTypeBody.LENGTH, 0);
+		out.put((byte) unknownType);
+		pad(out, 7);
+	}
+
+	private static void checkLength(int length) {
+		if (length < 0 || length > FastCgi.MAX_CONTENT_LENGTH) {
+			throw new IllegalArgumentException(
+					"record content length " + length + " is outside 0.." + FastCgi.MAX_CONTENT_LENGTH);
+		}
+	}
+
+	private static void pad(ByteBuffer out, int padding) {
+		for (int i = 0; i < padding; i++) {
+			out.put((byte) 0);
+		}
 	}
 
 }

@@ -33,12 +33,28 @@ public record RecordHeader(int version, int type, int requestId, int contentLeng
 
 	/** Reads 8 bytes at the buffer's position (advancing it); no validation. */
 	public static RecordHeader decode(ByteBuffer in) {
-		throw new UnsupportedOperationException("TODO");
+		int version = in.get() & 0xFF;
+		int type = in.get() & 0xFF;
+		int requestId = in.getShort() & 0xFFFF;
+		int contentLength = in.getShort() & 0xFFFF;
+		int paddingLength = in.get() & 0xFF;
+		in.get(); // reserved
+		return new RecordHeader(version, type, requestId, contentLength, paddingLength);
 	}
 
 	/** Writes the 8 bytes at the buffer's position (advancing it); reserved byte 0. */
 	public void encode(ByteBuffer out) {
-		throw new UnsupportedOperationException("TODO");
+		encode(out, this.version, this.type, this.requestId, this.contentLength, this.paddingLength);
+	}
+
+	/** Writes a header without creating a {@code RecordHeader}: the encoder's hot path. */
+	static void encode(ByteBuffer out, int version, int type, int requestId, int contentLength, int paddingLength) {
+		out.put((byte) version);
+		out.put((byte) type);
+		out.putShort((short) requestId);
+		out.putShort((short) contentLength);
+		out.put((byte) paddingLength);
+		out.put((byte) 0);
 	}
 
 }

@@ -20,7 +20,8 @@ public record UnknownTypeBody(int type) {
 
 	/** @throws ProtocolException (reason {@code length}) if the content is not 8 bytes */
 	public static UnknownTypeBody decode(ByteBuffer content) throws ProtocolException {
-		throw new UnsupportedOperationException("TODO");
+		Bodies.requireLength("FCGI_UNKNOWN_TYPE", content, LENGTH);
+		return new UnknownTypeBody(content.get(content.position()) & 0xFF);
 	}
 
 }
