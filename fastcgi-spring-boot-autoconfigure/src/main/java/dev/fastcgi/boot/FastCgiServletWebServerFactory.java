@@ -46,6 +46,7 @@ import org.springframework.util.ClassUtils;
 import dev.fastcgi.server.BindAddress;
 import dev.fastcgi.server.ServerConfig;
 import dev.fastcgi.server.ServerListener;
+import dev.fastcgi.server.cgi.CgiMode;
 import dev.fastcgi.servlet.ContainerSettings;
 import dev.fastcgi.servlet.FastCgiServletContainer;
 
@@ -85,7 +86,7 @@ public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServe
 
 	private @Nullable BindAddress bindAddress;
 
-	private BooleanSupplier inheritedListenSocket = InheritedChannels::isListeningSocket;
+	private BooleanSupplier inheritedListenSocket = CgiMode::stdinIsListeningSocket;
 
 	/**
 	 * Create a new factory listening on port {@value ServerConfig#DEFAULT_PORT} of the loopback interface unless
