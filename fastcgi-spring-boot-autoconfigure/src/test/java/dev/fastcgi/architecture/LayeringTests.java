@@ -30,9 +30,6 @@ class LayeringTests {
 				+ "jakarta\\.[a-z_]+(?:\\.[a-z_][a-z0-9_]*)*|io\\.micrometer(?:\\.[a-z_][a-z0-9_]*)*|"
 				+ "(?:javax|com|org|net|io)\\.[a-z_][a-z0-9_]*(?:\\.[a-z_][a-z0-9_]*)*)");
 
-	private static final Pattern COMMENTS = Pattern.compile("(?s)/\\*.*?\\*/|//[^\\n]*");
-
-	private static final Pattern STRINGS = Pattern.compile("\"(?:\\\\.|[^\"\\\\])*\"");
 
 	record Use(String file, String fromPackage, String used) {
 
@@ -46,7 +43,7 @@ class LayeringTests {
 		List<Use> uses = new ArrayList<>();
 		try (Stream<Path> files = Files.walk(SOURCES)) {
 			for (Path file : files.filter((p) -> p.toString().endsWith(".java")).toList()) {
-				String text = STRINGS.matcher(COMMENTS.matcher(Files.readString(file)).replaceAll(" ")).replaceAll("\"\"");
+				String text = codeOnly(Files.readString(file));
 				String pkg = SOURCES.relativize(file.getParent()).toString().replace('/', '.');
 				Matcher m = REFERENCE.matcher(text);
 				while (m.find()) {
@@ -61,6 +58,44 @@ class LayeringTests {
 			throw new UncheckedIOException(ex);
 		}
 		return uses;
+	}
+
+	/** The source with comments, string and char literals and text blocks blanked out (a tiny lexer, no regex). */
+	static String codeOnly(String source) {
+		StringBuilder code = new StringBuilder(source.length());
+		int i = 0;
+		int n = source.length();
+		while (i < n) {
+			char c = source.charAt(i);
+			if (c == '/' && i + 1 < n && source.charAt(i + 1) == '/') {
+				while (i < n && source.charAt(i) != '\n') {
+					i++;
+				}
+			}
+			else if (c == '/' && i + 1 < n && source.charAt(i + 1) == '*') {
+				int end = source.indexOf("*/", i + 2);
+				i = (end < 0) ? n : end + 2;
+				code.append(' ');
+			}
+			else if (source.startsWith("\"\"\"", i)) {
+				int end = source.indexOf("\"\"\"", i + 3);
+				i = (end < 0) ? n : end + 3;
+				code.append("\"\"");
+			}
+			else if (c == '"' || c == '\'') {
+				i++;
+				while (i < n && source.charAt(i) != c) {
+					i += (source.charAt(i) == '\\') ? 2 : 1;
+				}
+				i++;
+				code.append(c).append(c);
+			}
+			else {
+				code.append(c);
+				i++;
+			}
+		}
+		return code.toString();
 	}
 
 	private static String slice(String pkg) {
@@ -82,6 +117,14 @@ class LayeringTests {
 	@Test
 	void sourcesAreScanned() {
 		assertThat(uses()).anySatisfy((u) -> assertThat(u.used()).startsWith("dev.fastcgi.protocol"));
+	}
+
+	@Test
+	void lexerBlanksCommentsAndLiterals() {
+		String src = "import a.b;\n// org.springframework.x\n/* io.micrometer.y */ char q = '\"'; String s = \"org.x \\\" y\";"
+				+ " String t = \"\"\"\n com.z \"\"\"; int k;";
+		assertThat(codeOnly(src)).contains("import a.b;", "int k;")
+			.doesNotContain("springframework", "micrometer", "org.x", "com.z");
 	}
 
 	@Test
