@@ -196,7 +196,15 @@ public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServe
 			}
 			throw new WebServerException("Unable to start embedded FastCGI servlet container", ex);
 		}
-		FastCgiWebServer webServer = new FastCgiWebServer(config, container, getShutdown(), isAutoStart(config));
+		FastCgiWebServer webServer;
+		try {
+			webServer = new FastCgiWebServer(config, container, getShutdown(), isAutoStart(config));
+		}
+		catch (IllegalArgumentException ex) {
+			stopSilently(container);
+			InvalidFastCgiPropertyException invalid = InvalidFastCgiPropertyException.fromEngine(ex);
+			throw (invalid != null) ? invalid : ex;
+		}
 		this.serverListeners.forEach(webServer::addListener);
 		return webServer;
 	}

@@ -13,6 +13,8 @@ public class InvalidFastCgiPropertyException extends RuntimeException {
 
 	private static final Pattern ENGINE_MESSAGE = Pattern.compile("^(fastcgi\\.[a-z0-9.-]+) is (.*?); it must be (.*)$");
 
+	private static final Pattern ENGINE_PROPERTY = Pattern.compile("^(fastcgi\\.[a-z0-9.-]+)\\b[^']*(?:'([^']*)')?.*$");
+
 	private final String property;
 
 	private final @Nullable Object value;
@@ -51,9 +53,9 @@ public class InvalidFastCgiPropertyException extends RuntimeException {
 	}
 
 	/**
-	 * Turn the engine's validation failure ({@code "fastcgi.max-write is 70000; it must be 8..65535"}) into an
-	 * instance naming the property, or return {@code null} when the message does not name a {@code fastcgi.*}
-	 * property.
+	 * Turn the engine's validation failure ({@code "fastcgi.max-write is 70000; it must be 8..65535"}, or any
+	 * message starting with a {@code fastcgi.*} property name and quoting the bad value) into an instance naming the
+	 * property, or return {@code null} when the message does not start with a {@code fastcgi.*} property.
 	 * @param ex the engine's exception
 	 * @return the translated exception or {@code null}
 	 */
@@ -64,7 +66,11 @@ public class InvalidFastCgiPropertyException extends RuntimeException {
 		}
 		Matcher matcher = ENGINE_MESSAGE.matcher(message);
 		if (!matcher.matches()) {
-			return null;
+			Matcher named = ENGINE_PROPERTY.matcher(message);
+			if (!named.matches()) {
+				return null;
+			}
+			return new InvalidFastCgiPropertyException(named.group(1), named.group(2), message, null, ex);
 		}
 		String property = matcher.group(1);
 		String range = matcher.group(3);

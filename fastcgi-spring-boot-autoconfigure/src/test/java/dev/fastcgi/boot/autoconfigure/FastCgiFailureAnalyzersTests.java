@@ -71,6 +71,17 @@ class FastCgiFailureAnalyzersTests {
 	}
 
 	@Test
+	void engineMessageNamingAPropertyIsTranslated() {
+		InvalidFastCgiPropertyException ex = InvalidFastCgiPropertyException.fromEngine(new IllegalArgumentException(
+				"fastcgi.allowed-addresses (or FCGI_WEB_SERVER_ADDRS) entry 'web1' is not an IPv4 or IPv6 address literal"));
+		assertThat(ex).isNotNull();
+		assertThat(ex.getProperty()).isEqualTo("fastcgi.allowed-addresses");
+		assertThat(ex.getValue()).isEqualTo("web1");
+		assertThat(new InvalidFastCgiPropertyFailureAnalyzer().analyze(ex).getDescription())
+			.contains("Property: fastcgi.allowed-addresses", "Value: \"web1\"", "not an IPv4 or IPv6 address literal");
+	}
+
+	@Test
 	void engineMessagesWithoutPropertyAreNotTranslated() {
 		assertThat(InvalidFastCgiPropertyException.fromEngine(new IllegalArgumentException("something else"))).isNull();
 	}
