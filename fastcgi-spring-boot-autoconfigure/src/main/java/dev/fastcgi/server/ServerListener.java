@@ -74,6 +74,13 @@ public interface ServerListener {
 	}
 
 	/**
+	 * Unread input of a request went over fastcgi.input-spill-threshold and is now written to the temporary
+	 * {@code file} (deleted when the request ends).
+	 */
+	default void inputSpilled(long connectionId, int requestId, java.nio.file.Path file) {
+	}
+
+	/**
 	 * A connection was closed for malformed input or a limit; {@code reason} is a short low-cardinality token
 	 * ({@code version}, {@code length}, {@code duplicate_request}, {@code params_after_end}, {@code params_too_large},
 	 * {@code name_value}, {@code timeout}, ...).

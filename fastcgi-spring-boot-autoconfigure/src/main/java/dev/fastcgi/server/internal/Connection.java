@@ -1,0 +1,684 @@
+package dev.fastcgi.server.internal;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.fastcgi.protocol.BeginRequestBody;
+import dev.fastcgi.protocol.FastCgi;
+import dev.fastcgi.protocol.NameValuePairs;
+import dev.fastcgi.protocol.ProtocolException;
+import dev.fastcgi.protocol.ProtocolStatus;
+import dev.fastcgi.protocol.RecordDecoder;
+import dev.fastcgi.protocol.RecordHeader;
+import dev.fastcgi.protocol.RecordType;
+import dev.fastcgi.protocol.Role;
+import dev.fastcgi.server.ConnectionClosedException;
+import dev.fastcgi.server.ServerConfig;
+import dev.fastcgi.server.ServerListener.Outcome;
+import dev.fastcgi.server.ServerSnapshot;
+
+/**
+ * One web server connection. A reader thread decodes records and applies the protocol's policy: management records,
+ * request lifecycle, limits and malformed input (which closes this connection only, with one log line).
+ * <p>
+ * Non-multiplexed, the body streams with back-pressure: once a request is running and still expects input, the
+ * reader thread parks and hands the connection's input to the request, whose thread reads and decodes records when
+ * its handler asks for bytes ({@link #pull}); the reader takes over again when the request's input has ended or the
+ * request has ended. Multiplexed, the reader never blocks on a request: input is pushed into each request's
+ * {@link RequestInput}, which spills to a file past fastcgi.input-spill-threshold.
+ */
+public final class Connection implements Runnable, RequestInput.Source {
+
+	private static final System.Logger logger = System.getLogger(Connection.class.getName());
+
+	static final int READ_BUFFER_SIZE = 32 * 1024;
+
+	/** Unread input discarded at most when closing after a response, so the close is not a reset. */
+	static final long DRAIN_MAX_BYTES = 256 * 1024;
+
+	static final long DRAIN_MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+	private final EngineContext context;
+
+	private final ServerConfig config;
+
+	private final Endpoint endpoint;
+
+	private final long id;
+
+	private final long openedAtMillis = System.currentTimeMillis();
+
+	private final RecordDecoder decoder = new RecordDecoder(this::onRecord);
+
+	private final ByteBuffer readBuffer;
+
+	private final RecordWriter writer;
+
+	private final ReentrantLock inputLock = new ReentrantLock();
+
+	private final Map<Integer, Request> requests = new ConcurrentHashMap<>();
+
+	private final AtomicReference<Request> inputOwner = new AtomicReference<>();
+
+	private final AtomicReference<byte[]> spareBuffer = new AtomicReference<>();
+
+	private final AtomicReference<byte[]> spareParams = new AtomicReference<>();
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private final AtomicLong completedRequests = new AtomicLong();
+
+	private volatile Thread readerThread;
+
+	private volatile long readBlockedSinceNanos;
+
+	private volatile long lastProgressNanos = System.nanoTime();
+
+	private volatile boolean closeWhenIdle;
+
+	private volatile long drainDeadlineNanos;
+
+	/** The request a pulling thread reads for, and whether a record for it arrived (guarded by inputLock). */
+	private Request pullTarget;
+
+	private boolean pullTargetFed;
+
+	/** Creates a connection over {@code endpoint}; {@link #run()} serves it on the calling thread. */
+	public Connection(EngineContext context, Endpoint endpoint, long id) {
+		this.context = context;
+		this.config = context.config();
+		this.endpoint = endpoint;
+		this.id = id;
+		this.readBuffer = context.readBuffers().acquire().flip();
+		this.writer = new RecordWriter(endpoint, context.listener(), this.config.maxWrite(),
+				context.writeBuffers().acquire(), this::writeFailed);
+	}
+
+	/** The connection id (unique within the server). */
+	public long id() {
+		return this.id;
+	}
+
+	SocketAddress remoteAddress() {
+		return this.endpoint.remoteAddress();
+	}
+
+	SocketAddress localAddress() {
+		return this.endpoint.localAddress();
+	}
+
+	RecordWriter writer() {
+		return this.writer;
+	}
+
+	/** Whether the connection is closed. */
+	public boolean isClosed() {
+		return this.closed.get();
+	}
+
+	/** Requests begun on this connection and not ended yet. */
+	public int activeRequests() {
+		return this.requests.size();
+	}
+
+	// ---- reader loop -----------------------------------------------------------------------------------------
+
+	@Override
+	public void run() {
+		this.readerThread = Thread.currentThread();
+		this.context.listener().connectionOpened(this.id);
+		IOException cause = null;
+		try {
+			readLoop();
+		}
+		catch (ProtocolException ex) {
+			protocolError(ex);
+		}
+		catch (IOException ex) {
+			cause = ex;
+			if (!this.closed.get()) {
+				logger.log(System.Logger.Level.DEBUG, () -> "FastCGI connection " + this.id + " lost: " + ex);
+			}
+		}
+		catch (Throwable ex) {
+			logger.log(System.Logger.Level.WARNING, "FastCGI connection " + this.id + " failed", ex);
+		}
+		finally {
+			close((cause != null) ? new ConnectionClosedException("connection to the web server lost: " + cause, cause)
+					: new ConnectionClosedException("connection to the web server closed"));
+			this.readerThread = null;
+			releaseBuffers();
+		}
+	}
+
+	/** Returns the buffers to the pools once no reader, puller or writer can touch them (all check closed first). */
+	private void releaseBuffers() {
+		this.inputLock.lock();
+		try {
+			this.context.readBuffers().release(this.readBuffer);
+		}
+		finally {
+			this.inputLock.unlock();
+		}
+		this.writer.release(this.context.writeBuffers());
+	}
+
+	private void readLoop() throws IOException {
+		while (!this.closed.get()) {
+			Request handOff;
+			this.inputLock.lock();
+			try {
+				if (this.closed.get()) {
+					return;
+				}
+				if (this.drainDeadlineNanos != 0) {
+					drain();
+					return;
+				}
+				if (this.readBuffer.hasRemaining()) {
+					this.decoder.decode(this.readBuffer);
+				}
+				handOff = requestNeedingInput();
+				if (handOff == null) {
+					if (this.readBuffer.hasRemaining() || this.drainDeadlineNanos != 0) {
+						continue;
+					}
+					if (!fill()) {
+						return;
+					}
+					continue;
+				}
+				this.inputOwner.set(handOff);
+				if (handOff.isFinished() || handOff.inputComplete()) {
+					// ended between the check and the hand-off: its release may have missed the new owner
+					this.inputOwner.compareAndSet(handOff, null);
+				}
+			}
+			finally {
+				this.inputLock.unlock();
+			}
+			handOff.stdinInput().wakeUp();
+			if (handOff.dataInput() != null) {
+				handOff.dataInput().wakeUp();
+			}
+			while (this.inputOwner.get() != null && !this.closed.get()) {
+				LockSupport.park(this);
+			}
+		}
+	}
+
+	/** Non-multiplexed: the running request that still expects input, if any. */
+	private Request requestNeedingInput() {
+		if (this.config.multiplexed() || this.requests.isEmpty()) {
+			return null;
+		}
+		for (Request request : this.requests.values()) {
+			if (request.phase() == Request.Phase.RUNNING && !request.inputComplete()) {
+				return request;
+			}
+		}
+		return null;
+	}
+
+	/** Reads more bytes into the read buffer (guarded by inputLock); false at end of stream. */
+	private boolean fill() throws IOException {
+		this.readBuffer.compact();
+		int n;
+		this.readBlockedSinceNanos = System.nanoTime() | 1;
+		try {
+			n = this.endpoint.read(this.readBuffer);
+		}
+		finally {
+			this.readBlockedSinceNanos = 0;
+			this.readBuffer.flip();
+		}
+		if (n < 0) {
+			if (!this.decoder.isAtRecordBoundary() && !this.requests.isEmpty()) {
+				logger.log(System.Logger.Level.DEBUG,
+						() -> "FastCGI connection " + this.id + " ended in the middle of a record");
+			}
+			return false;
+		}
+		this.lastProgressNanos = System.nanoTime();
+		this.context.listener().bytesReceived(n);
+		return true;
+	}
+
+	/** Closing after the last response: discard input, bounded in bytes and time, then close. */
+	private void drain() throws IOException {
+		long budget = DRAIN_MAX_BYTES;
+		ByteBuffer scratch = this.readBuffer;
+		while (budget > 0 && !this.closed.get()) {
+			scratch.clear();
+			this.readBlockedSinceNanos = System.nanoTime() | 1;
+			int n;
+			try {
+				n = this.endpoint.read(scratch);
+			}
+			finally {
+				this.readBlockedSinceNanos = 0;
+			}
+			if (n < 0) {
+				break;
+			}
+			budget -= n;
+		}
+		scratch.clear().flip();
+	}
+
+	// ---- pulling (non-multiplexed request threads) -----------------------------------------------------------
+
+	@Override
+	public boolean owns(Request request) {
+		return this.inputOwner.get() == request;
+	}
+
+	@Override
+	public void pull(Request request) throws IOException {
+		this.inputLock.lock();
+		try {
+			if (this.inputOwner.get() != request || this.closed.get()) {
+				return;
+			}
+			this.pullTarget = request;
+			this.pullTargetFed = false;
+			while (!this.pullTargetFed && !this.closed.get() && !request.isFinished()) {
+				if (this.readBuffer.hasRemaining()) {
+					this.decoder.decode(this.readBuffer);
+				}
+				else if (!fill()) {
+					close(new ConnectionClosedException("the web server closed the connection during request "
+							+ request.requestId()));
+					break;
+				}
+			}
+		}
+		catch (ProtocolException ex) {
+			protocolError(ex);
+		}
+		catch (IOException ex) {
+			close(new ConnectionClosedException("connection to the web server lost: " + ex, ex));
+		}
+		catch (RuntimeException ex) {
+			logger.log(System.Logger.Level.WARNING, "FastCGI connection " + this.id + " failed", ex);
+			close(new ConnectionClosedException("connection failed: " + ex, ex));
+		}
+		finally {
+			this.pullTarget = null;
+			this.inputLock.unlock();
+		}
+		if (request.inputComplete() || request.isFinished()) {
+			releaseInput(request);
+		}
+	}
+
+	private void releaseInput(Request request) {
+		if (this.inputOwner.compareAndSet(request, null)) {
+			Thread reader = this.readerThread;
+			if (reader != null) {
+				LockSupport.unpark(reader);
+			}
+		}
+	}
+
+	// ---- record policy ---------------------------------------------------------------------------------------
+
+	private boolean onRecord(RecordHeader header, ByteBuffer content) throws ProtocolException {
+		RecordType type = header.recordType();
+		this.context.listener().recordReceived(type, header.contentLength());
+		if (this.closed.get()) {
+			return false;
+		}
+		int requestId = header.requestId();
+		try {
+			if (requestId == FastCgi.NULL_REQUEST_ID) {
+				onManagementRecord(header, content);
+				return true;
+			}
+			if (type == null) {
+				this.writer.writeUnknownType(header.type());
+				return true;
+			}
+			switch (type) {
+				case BEGIN_REQUEST -> onBeginRequest(requestId, content);
+				case ABORT_REQUEST -> onAbortRequest(requestId);
+				case PARAMS -> onParams(requestId, content);
+				case STDIN -> onInput(requestId, content, true);
+				case DATA -> onInput(requestId, content, false);
+				case END_REQUEST, STDOUT, STDERR -> throw new ProtocolException("unexpected_type",
+						"record type " + type + " (request " + requestId
+								+ ") is sent by applications, not web servers");
+				default -> {
+					// GET_VALUES and the like with a request id: not a management record, nothing to do
+				}
+			}
+		}
+		catch (ProtocolException ex) {
+			throw ex;
+		}
+		catch (IOException ex) {
+			// a write failed: the writer already closed the connection
+			return false;
+		}
+		return !(this.pullTarget != null && this.pullTargetFed);
+	}
+
+	private void onManagementRecord(RecordHeader header, ByteBuffer content) throws IOException {
+		if (header.recordType() != RecordType.GET_VALUES) {
+			this.writer.writeUnknownType(header.type());
+			return;
+		}
+		Map<String, String> asked = NameValuePairs.decode(content);
+		Map<String, String> answer = new LinkedHashMap<>();
+		for (String name : asked.keySet()) {
+			switch (name) {
+				case FastCgi.MAX_CONNS -> answer.put(name, Integer.toString(this.config.maxConnections()));
+				case FastCgi.MAX_REQS -> answer.put(name, Integer.toString(this.context.advertisedMaxRequests()));
+				case FastCgi.MPXS_CONNS -> answer.put(name, this.config.multiplexed() ? "1" : "0");
+				default -> {
+					// unknown names are omitted, as the specification says
+				}
+			}
+		}
+		byte[] body = NameValuePairs.encode(answer);
+		this.writer.writeRecord(RecordType.GET_VALUES_RESULT, FastCgi.NULL_REQUEST_ID, body, 0, body.length);
+	}
+
+	private void onBeginRequest(int requestId, ByteBuffer content) throws IOException {
+		BeginRequestBody body = BeginRequestBody.decode(content);
+		if (this.requests.containsKey(requestId)) {
+			throw new ProtocolException("duplicate_request",
+					"BEGIN_REQUEST for request id " + requestId + ", which is already active");
+		}
+		Role role = Role.fromCode(body.role());
+		if (role == null) {
+			reject(requestId, null, ProtocolStatus.UNKNOWN_ROLE);
+			return;
+		}
+		if (!this.config.multiplexed() && !this.requests.isEmpty()) {
+			reject(requestId, role, ProtocolStatus.CANT_MPX_CONN);
+			return;
+		}
+		if (this.context.isStopping() || this.closeWhenIdle) {
+			reject(requestId, role, ProtocolStatus.OVERLOADED);
+			return;
+		}
+		if (this.requests.size() >= this.config.maxRequestsPerConnection()) {
+			this.context.limitLog().log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
+					+ " refused (OVERLOADED): fastcgi.max-requests-per-connection ("
+					+ this.config.maxRequestsPerConnection() + ") requests are active on it");
+			reject(requestId, role, ProtocolStatus.OVERLOADED);
+			return;
+		}
+		if (!this.context.tryAcquireRequest()) {
+			this.context.limitLog().log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
+					+ " refused (OVERLOADED): fastcgi.max-requests (" + this.config.maxRequests()
+					+ ") requests are active");
+			reject(requestId, role, ProtocolStatus.OVERLOADED);
+			return;
+		}
+		Request request = new Request(this, this.context, requestId, role, body.keepConn(),
+				!this.config.multiplexed());
+		this.requests.put(requestId, request);
+		this.context.listener().requestStarted(this.id, requestId, role);
+	}
+
+	private void reject(int requestId, Role role, ProtocolStatus status) throws IOException {
+		this.writer.writeEndRequest(requestId, 0, status);
+		this.context.listener().requestEnded(this.id, requestId, role, 0, status, Outcome.REJECTED, 0);
+	}
+
+	private void onAbortRequest(int requestId) {
+		Request request = this.requests.get(requestId);
+		if (request == null) {
+			return;
+		}
+		this.context.listener().requestAborted(this.id, requestId);
+		if (request == this.pullTarget) {
+			this.pullTargetFed = true;
+		}
+		request.abortByWebServer();
+	}
+
+	private void onParams(int requestId, ByteBuffer content) throws IOException {
+		Request request = this.requests.get(requestId);
+		if (request == null) {
+			return;
+		}
+		if (request.paramsEnded()) {
+			throw new ProtocolException("params_after_end",
+					"PARAMS for request " + requestId + " after its params had ended");
+		}
+		if (content.hasRemaining()) {
+			request.appendParams(content);
+			return;
+		}
+		request.endParams();
+		if (!request.dispatch()) {
+			this.requests.remove(requestId);
+			this.context.limitLog().log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
+					+ " refused (OVERLOADED): no worker available (fastcgi.threads)");
+			request.discardRejected();
+			reject(requestId, request.role(), ProtocolStatus.OVERLOADED);
+		}
+	}
+
+	private void onInput(int requestId, ByteBuffer content, boolean stdin) throws IOException {
+		Request request = this.requests.get(requestId);
+		if (request == null) {
+			return;
+		}
+		if (!request.paramsEnded()) {
+			throw new ProtocolException("input_before_params", (stdin ? "STDIN" : "DATA") + " for request "
+					+ requestId + " before its params had ended");
+		}
+		RequestInput input = stdin ? request.stdinInput() : request.dataInput();
+		if (input == null) {
+			// DATA for a role that gets none
+			return;
+		}
+		if (content.hasRemaining()) {
+			input.push(content);
+		}
+		else {
+			input.end();
+		}
+		if (request == this.pullTarget) {
+			this.pullTargetFed = true;
+		}
+	}
+
+	// ---- request end -----------------------------------------------------------------------------------------
+
+	/** Called before END_REQUEST is written, so the web server may reuse the id as soon as it sees it. */
+	void requestFinishing(Request request) {
+		this.requests.remove(request.requestId(), request);
+	}
+
+	/** Called after a request ended in any way. */
+	void requestEnded(Request request) {
+		this.requests.remove(request.requestId(), request);
+		this.completedRequests.incrementAndGet();
+		this.lastProgressNanos = System.nanoTime();
+		releaseInput(request);
+		if (!request.keepConnection() || this.context.isStopping()) {
+			this.closeWhenIdle = true;
+		}
+		if (this.closeWhenIdle && this.requests.isEmpty()) {
+			startDrain();
+		}
+	}
+
+	/** Closes once the requests in flight have ended (graceful stop); at once if none. */
+	public void closeWhenIdle() {
+		this.closeWhenIdle = true;
+		if (this.requests.isEmpty()) {
+			startDrain();
+		}
+	}
+
+	private void startDrain() {
+		if (this.drainDeadlineNanos != 0 || this.closed.get()) {
+			return;
+		}
+		this.drainDeadlineNanos = (System.nanoTime() + DRAIN_MAX_NANOS) | 1;
+		this.writer.shutdownOutput();
+		Thread reader = this.readerThread;
+		if (reader != null) {
+			LockSupport.unpark(reader);
+		}
+	}
+
+	byte[] borrowBuffer() {
+		byte[] b = this.spareBuffer.getAndSet(null);
+		return (b != null) ? b : new byte[this.config.maxWrite()];
+	}
+
+	void returnBuffer(byte[] buffer) {
+		if (buffer != null) {
+			this.spareBuffer.set(buffer);
+		}
+	}
+
+	/** A buffer for PARAMS content of at least {@code size} bytes, reused across requests when possible. */
+	byte[] borrowParamsBuffer(int size) {
+		byte[] b = this.spareParams.getAndSet(null);
+		return (b != null && b.length >= size) ? b : new byte[Math.max(4096, size)];
+	}
+
+	/** Keeps a PARAMS buffer for the next request (not the rare huge ones). */
+	void returnParamsBuffer(byte[] buffer) {
+		if (buffer != null && buffer.length <= 64 * 1024) {
+			this.spareParams.set(buffer);
+		}
+	}
+
+	// ---- failure and close -----------------------------------------------------------------------------------
+
+	private void writeFailed(IOException cause) {
+		close(new ConnectionClosedException("write to the web server failed: " + cause.getMessage(), cause));
+	}
+
+	private void protocolError(ProtocolException ex) {
+		if (this.closed.get()) {
+			return;
+		}
+		logger.log(System.Logger.Level.WARNING, "FastCGI connection " + this.id + describePeer()
+				+ " closed: " + ex.getMessage());
+		this.context.listener().protocolError(this.id, ex.reason());
+		close(new ConnectionClosedException("connection closed after a protocol error: " + ex.getMessage()));
+	}
+
+	/** Closes for a timeout with one log line naming the property. */
+	void timedOut(String reason, String message) {
+		if (this.closed.get()) {
+			return;
+		}
+		logger.log(System.Logger.Level.WARNING, "FastCGI connection " + this.id + describePeer() + " closed: "
+				+ message);
+		this.context.listener().protocolError(this.id, reason);
+		close(new ConnectionClosedException("connection closed: " + message));
+	}
+
+	private String describePeer() {
+		SocketAddress remote = this.endpoint.remoteAddress();
+		return (remote != null) ? " from " + remote : "";
+	}
+
+	/** Closes at once: every request still in flight is aborted with {@code cause}. Idempotent. */
+	public void close(IOException cause) {
+		if (!this.closed.compareAndSet(false, true)) {
+			return;
+		}
+		this.writer.fail();
+		this.endpoint.close();
+		for (Request request : this.requests.values()) {
+			request.abortByConnection(cause);
+		}
+		this.requests.clear();
+		this.inputOwner.set(null);
+		Thread reader = this.readerThread;
+		if (reader != null) {
+			LockSupport.unpark(reader);
+		}
+		this.context.unregister(this);
+		this.context.listener().connectionClosed(this.id);
+	}
+
+	// ---- timeouts --------------------------------------------------------------------------------------------
+
+	/** Called periodically by the sweeper: enforces idle, read and write timeouts and the drain deadline. */
+	void checkTimeouts(long now) {
+		if (this.closed.get()) {
+			return;
+		}
+		long writeStarted = this.writer.writeStartedNanos();
+		long writeTimeout = this.config.writeTimeout().toNanos();
+		if (writeStarted != 0 && now - writeStarted > writeTimeout) {
+			timedOut("timeout", "the web server did not read a response for " + millis(writeTimeout)
+					+ " ms (fastcgi.write-timeout)");
+			return;
+		}
+		long drainDeadline = this.drainDeadlineNanos;
+		if (drainDeadline != 0) {
+			if (now - drainDeadline > 0) {
+				close(new ConnectionClosedException("connection closed"));
+			}
+			return;
+		}
+		long blockedSince = this.readBlockedSinceNanos;
+		if (blockedSince == 0) {
+			return;
+		}
+		long quietSince = Math.max(blockedSince, this.lastProgressNanos);
+		long quiet = now - quietSince;
+		Request waiting = requestAwaitingInput();
+		if (waiting != null) {
+			long readTimeout = this.config.readTimeout().toNanos();
+			if (quiet > readTimeout) {
+				timedOut("timeout", "no params or body bytes for request " + waiting.requestId() + " for "
+						+ millis(readTimeout) + " ms (fastcgi.read-timeout)");
+			}
+		}
+		else if (this.requests.isEmpty()) {
+			long idleTimeout = this.config.idleTimeout().toNanos();
+			if (quiet > idleTimeout) {
+				logger.log(System.Logger.Level.INFO, "FastCGI connection " + this.id + describePeer()
+						+ " closed: no request for " + millis(idleTimeout) + " ms (fastcgi.idle-timeout)");
+				close(new ConnectionClosedException("idle connection closed"));
+			}
+		}
+	}
+
+	private Request requestAwaitingInput() {
+		for (Request request : this.requests.values()) {
+			if (request.phase() == Request.Phase.PARAMS
+					|| (request.phase() == Request.Phase.RUNNING && !request.inputComplete())) {
+				return request;
+			}
+		}
+		return null;
+	}
+
+	private static long millis(long nanos) {
+		return TimeUnit.NANOSECONDS.toMillis(nanos);
+	}
+
+	/** A point-in-time view for the actuator. */
+	ServerSnapshot.ConnectionSnapshot snapshot() {
+		SocketAddress remote = this.endpoint.remoteAddress();
+		return new ServerSnapshot.ConnectionSnapshot(this.id, (remote != null) ? remote.toString() : "unix",
+				this.openedAtMillis, this.requests.size(), this.completedRequests.get());
+	}
+
+}

@@ -1,0 +1,187 @@
+package dev.fastcgi.server.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.fastcgi.server.FastCgiHandler;
+import dev.fastcgi.server.ServerConfig;
+import dev.fastcgi.server.ServerSnapshot;
+
+/**
+ * What every connection of one running server shares: configuration, handler, listener, executors, the global
+ * request count (fastcgi.max-requests) and the registry of open connections.
+ */
+public final class EngineContext {
+
+	private final ServerConfig config;
+
+	private final FastCgiHandler handler;
+
+	private final CompositeListener listener;
+
+	private final Workers workers;
+
+	private final Path spillDirectory;
+
+	private final AtomicInteger activeRequests = new AtomicInteger();
+
+	private final AtomicLong totalRequests = new AtomicLong();
+
+	private final AtomicLong totalConnections = new AtomicLong();
+
+	private final AtomicLong connectionIds = new AtomicLong();
+
+	private final Map<Long, Connection> connections = new ConcurrentHashMap<>();
+
+	private final int advertisedMaxRequests;
+
+	private final BufferPool readBuffers;
+
+	private final BufferPool writeBuffers;
+
+	private final RateLimitedLog limitLog = RateLimitedLog.every10Seconds();
+
+	private volatile boolean stopping;
+
+	/** Creates the shared state of one running server. */
+	public EngineContext(ServerConfig config, FastCgiHandler handler, CompositeListener listener, Workers workers) {
+		this.config = config;
+		this.handler = handler;
+		this.listener = listener;
+		this.workers = workers;
+		this.spillDirectory = (config.spillDirectory() != null) ? config.spillDirectory()
+				: Path.of(System.getProperty("java.io.tmpdir"));
+		this.advertisedMaxRequests = config.multithreaded() ? config.maxRequests() : 1;
+		int pooled = Math.min(256, config.maxConnections());
+		this.readBuffers = new BufferPool(Connection.READ_BUFFER_SIZE, pooled);
+		this.writeBuffers = new BufferPool(RecordWriter.bufferSize(config.maxWrite()), pooled);
+	}
+
+	/** The rate-limited log for requests refused with OVERLOADED. */
+	RateLimitedLog limitLog() {
+		return this.limitLog;
+	}
+
+	BufferPool readBuffers() {
+		return this.readBuffers;
+	}
+
+	BufferPool writeBuffers() {
+		return this.writeBuffers;
+	}
+
+	/** The engine configuration. */
+	public ServerConfig config() {
+		return this.config;
+	}
+
+	/** The application handler. */
+	public FastCgiHandler handler() {
+		return this.handler;
+	}
+
+	/** The listeners, as one. */
+	public CompositeListener listener() {
+		return this.listener;
+	}
+
+	/** The request and connection executors. */
+	public Workers workers() {
+		return this.workers;
+	}
+
+	/** Where request input spills (fastcgi.spill-directory or java.io.tmpdir). */
+	public Path spillDirectory() {
+		return this.spillDirectory;
+	}
+
+	/** FCGI_MAX_REQS as advertised: fastcgi.max-requests, or 1 when single-threaded. */
+	public int advertisedMaxRequests() {
+		return this.advertisedMaxRequests;
+	}
+
+	/** Takes one of the fastcgi.max-requests slots; false when all are taken. */
+	boolean tryAcquireRequest() {
+		int max = this.config.maxRequests();
+		while (true) {
+			int current = this.activeRequests.get();
+			if (current >= max) {
+				return false;
+			}
+			if (this.activeRequests.compareAndSet(current, current + 1)) {
+				this.totalRequests.incrementAndGet();
+				return true;
+			}
+		}
+	}
+
+	/** Gives back a slot taken by {@link #tryAcquireRequest()}. */
+	void releaseRequest() {
+		this.activeRequests.decrementAndGet();
+	}
+
+	/** Requests holding a fastcgi.max-requests slot. */
+	public int activeRequests() {
+		return this.activeRequests.get();
+	}
+
+	/** A new connection id. */
+	public long nextConnectionId() {
+		return this.connectionIds.incrementAndGet();
+	}
+
+	/** Registers an accepted connection. */
+	public void register(Connection connection) {
+		this.totalConnections.incrementAndGet();
+		this.connections.put(connection.id(), connection);
+	}
+
+	void unregister(Connection connection) {
+		this.connections.remove(connection.id());
+	}
+
+	/** Open connections. */
+	public int activeConnections() {
+		return this.connections.size();
+	}
+
+	/** A copy of the open connections. */
+	public List<Connection> connections() {
+		return new ArrayList<>(this.connections.values());
+	}
+
+	/** Connections accepted since start. */
+	public long totalConnections() {
+		return this.totalConnections.get();
+	}
+
+	/** Requests begun since start. */
+	public long totalRequests() {
+		return this.totalRequests.get();
+	}
+
+	/** Whether the server is shutting down (new requests get OVERLOADED). */
+	public boolean isStopping() {
+		return this.stopping;
+	}
+
+	/** Marks the server stopping: new requests get OVERLOADED. */
+	public void setStopping() {
+		this.stopping = true;
+	}
+
+	/** Snapshots of the open connections. */
+	public List<ServerSnapshot.ConnectionSnapshot> connectionSnapshots() {
+		List<ServerSnapshot.ConnectionSnapshot> result = new ArrayList<>();
+		for (Connection connection : this.connections.values()) {
+			result.add(connection.snapshot());
+		}
+		return result;
+	}
+
+}

@@ -1,0 +1,202 @@
+package dev.fastcgi.server.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.fastcgi.protocol.RecordType;
+
+/**
+ * FCGI_STDOUT or FCGI_STDERR of one request. Bytes collect in a buffer of {@code maxWrite} bytes; a full buffer
+ * leaves as one record, {@link #flush()} sends what is buffered, and large writes go straight out as full records
+ * without being copied into the buffer. What is still buffered when the request ends leaves in the request's final
+ * gathered write.
+ */
+final class RecordOutput extends OutputStream {
+
+	/** A lock rather than a monitor: a virtual thread writing to the socket must not pin its carrier. */
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Request request;
+
+	private final RecordType type;
+
+	private final int maxWrite;
+
+	private byte[] buffer;
+
+	private int count;
+
+	private boolean used;
+
+	private boolean sent;
+
+	private boolean closed;
+
+	RecordOutput(Request request, RecordType type, int maxWrite) {
+		this.request = request;
+		this.type = type;
+		this.maxWrite = maxWrite;
+	}
+
+	@Override
+	public void write(int b) throws IOException {
+		this.lock.lock();
+		try {
+			if (this.buffer != null && this.count < this.maxWrite && writable()) {
+				this.buffer[this.count++] = (byte) b;
+				this.used = true;
+				if (this.count == this.maxWrite) {
+					sendBuffered();
+				}
+				return;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		write(new byte[] { (byte) b }, 0, 1);
+	}
+
+	@Override
+	public void write(byte[] b, int off, int len) throws IOException {
+		this.lock.lock();
+		try {
+			java.util.Objects.checkFromIndexSize(off, len, b.length);
+			if (len == 0 || !writable()) {
+				return;
+			}
+			this.used = true;
+			while (len > 0) {
+				if (this.count == 0 && len >= this.maxWrite) {
+					int direct = len - (len % this.maxWrite);
+					this.sent = true;
+					this.request.send(this.type, b, off, direct);
+					off += direct;
+					len -= direct;
+					continue;
+				}
+				if (this.buffer == null) {
+					this.buffer = this.request.borrowBuffer(this.type);
+				}
+				int n = Math.min(this.maxWrite - this.count, len);
+				System.arraycopy(b, off, this.buffer, this.count, n);
+				this.count += n;
+				off += n;
+				len -= n;
+				if (this.count == this.maxWrite) {
+					sendBuffered();
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public void flush() throws IOException {
+		this.lock.lock();
+		try {
+			if (this.count > 0 && writable()) {
+				sendBuffered();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Ends the stream from the handler's side; the request sends the rest when it completes. */
+	@Override
+	public void close() throws IOException {
+		flush();
+	}
+
+	private boolean writable() throws IOException {
+		if (this.request.isOutputDropped()) {
+			return false;
+		}
+		if (this.closed) {
+			throw new IOException("FCGI_" + this.type + " of request " + this.request.requestId()
+					+ " is closed: the request has completed");
+		}
+		return true;
+	}
+
+	private void sendBuffered() throws IOException {
+		int n = this.count;
+		this.count = 0;
+		this.sent = true;
+		this.request.send(this.type, this.buffer, 0, n);
+	}
+
+	/** Whether any byte was written by the handler. */
+	boolean isUsed() {
+		this.lock.lock();
+		try {
+			return this.used;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Whether any record of this stream has left the engine (the response is committed). */
+	boolean isSent() {
+		this.lock.lock();
+		try {
+			return this.sent;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Drops buffered bytes (to replace an unsent response with an error one). */
+	void resetBuffer() {
+		this.lock.lock();
+		try {
+			this.count = 0;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	byte[] buffer() {
+		this.lock.lock();
+		try {
+			return this.buffer;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	int count() {
+		this.lock.lock();
+		try {
+			return this.count;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Closes for good and hands the buffer back; later writes fail. */
+	byte[] closeAndTakeBuffer() {
+		this.lock.lock();
+		try {
+			this.closed = true;
+			this.count = 0;
+			byte[] b = this.buffer;
+			this.buffer = null;
+			return b;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+}

@@ -1,0 +1,248 @@
+package dev.fastcgi.server.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.fastcgi.protocol.EndRequestBody;
+import dev.fastcgi.protocol.FastCgi;
+import dev.fastcgi.protocol.ProtocolStatus;
+import dev.fastcgi.protocol.RecordEncoder;
+import dev.fastcgi.protocol.RecordType;
+import dev.fastcgi.protocol.UnknownTypeBody;
+import dev.fastcgi.server.ConnectionClosedException;
+import dev.fastcgi.server.ServerListener;
+
+/**
+ * Serializes the records of every request on one connection: one lock, one reused direct buffer. Output is cut into
+ * records of at most {@code maxWrite} content bytes, padded to a multiple of 8; the tail of a response (last STDOUT
+ * bytes, empty STDOUT, STDERR, END_REQUEST) is gathered into one buffer and leaves in one write. The lock is held
+ * only while encoding and writing; the reader thread never takes it except to answer management records.
+ */
+final class RecordWriter {
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Endpoint endpoint;
+
+	private final ServerListener listener;
+
+	private final int maxWrite;
+
+	private final ByteBuffer buffer;
+
+	private volatile long writeStartedNanos;
+
+	private volatile boolean failed;
+
+	private final FailureHandler failureHandler;
+
+	/** Told when a write fails (the connection then closes). */
+	interface FailureHandler {
+
+		void writeFailed(IOException cause);
+
+	}
+
+	RecordWriter(Endpoint endpoint, ServerListener listener, int maxWrite, ByteBuffer buffer,
+			FailureHandler failureHandler) {
+		this.endpoint = endpoint;
+		this.listener = listener;
+		this.maxWrite = maxWrite;
+		this.failureHandler = failureHandler;
+		this.buffer = buffer;
+	}
+
+	/** The write buffer size for a maxWrite: room for two whole records and an END_REQUEST, at least 16 KiB. */
+	static int bufferSize(int maxWrite) {
+		return Math.max(16 * 1024, 2 * RecordEncoder.recordLength(maxWrite) + 64);
+	}
+
+	/**
+	 * Fails the writer for good and hands its buffer to {@code pool} once no write is using it.
+	 */
+	void release(BufferPool pool) {
+		this.lock.lock();
+		try {
+			this.failed = true;
+			pool.release(this.buffer);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** When the write in progress started ({@link System#nanoTime()}), or 0 when none is in progress. */
+	long writeStartedNanos() {
+		return this.writeStartedNanos;
+	}
+
+	/** One record of at most 65535 content bytes. */
+	void writeRecord(RecordType type, int requestId, byte[] content, int offset, int length) throws IOException {
+		this.lock.lock();
+		try {
+			checkOpen();
+			record(type, requestId, content, offset, length);
+			flush();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Stream content as records of a request of at most maxWrite bytes (no end-of-stream record). */
+	void writeStream(Request request, RecordType type, int requestId, byte[] content, int offset, int length)
+			throws IOException {
+		this.lock.lock();
+		try {
+			checkOpen();
+			if (request.isOutputDropped()) {
+				return;
+			}
+			stream(type, requestId, content, offset, length);
+			flush();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** END_REQUEST alone (rejections, aborts). */
+	void writeEndRequest(int requestId, int appStatus, ProtocolStatus status) throws IOException {
+		this.lock.lock();
+		try {
+			checkOpen();
+			endRequest(requestId, appStatus, status);
+			flush();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** FCGI_UNKNOWN_TYPE for a management record type we do not understand. */
+	void writeUnknownType(int type) throws IOException {
+		this.lock.lock();
+		try {
+			checkOpen();
+			ensure(RecordEncoder.recordLength(UnknownTypeBody.LENGTH));
+			RecordEncoder.writeUnknownType(this.buffer, type);
+			this.listener.recordSent(RecordType.UNKNOWN_TYPE, UnknownTypeBody.LENGTH);
+			flush();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * The end of a response in one write: remaining stdout bytes, the empty STDOUT, stderr bytes and the empty STDERR
+	 * if stderr was used, then END_REQUEST.
+	 */
+	void writeResponseEnd(int requestId, byte[] out, int outLength, byte[] err, int errLength, boolean errUsed,
+			int appStatus, Runnable encoded) throws IOException {
+		this.lock.lock();
+		try {
+			checkOpen();
+			if (outLength > 0) {
+				stream(RecordType.STDOUT, requestId, out, 0, outLength);
+			}
+			empty(RecordType.STDOUT, requestId);
+			if (errUsed) {
+				if (errLength > 0) {
+					stream(RecordType.STDERR, requestId, err, 0, errLength);
+				}
+				empty(RecordType.STDERR, requestId);
+			}
+			endRequest(requestId, appStatus, ProtocolStatus.REQUEST_COMPLETE);
+			encoded.run();
+			flush();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Half-closes the output after everything written so far (the web server then sees end of stream). */
+	void shutdownOutput() {
+		this.lock.lock();
+		try {
+			if (!this.failed) {
+				this.endpoint.shutdownOutput();
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// closing anyway
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Marks the writer failed: later writes throw at once. */
+	void fail() {
+		this.failed = true;
+	}
+
+	private void checkOpen() throws IOException {
+		if (this.failed) {
+			throw new ConnectionClosedException("connection to the web server is closed");
+		}
+	}
+
+	private void stream(RecordType type, int requestId, byte[] content, int offset, int length) throws IOException {
+		int end = offset + length;
+		for (int pos = offset; pos < end; pos += this.maxWrite) {
+			record(type, requestId, content, pos, Math.min(this.maxWrite, end - pos));
+		}
+	}
+
+	private void record(RecordType type, int requestId, byte[] content, int offset, int length) throws IOException {
+		ensure(RecordEncoder.recordLength(length));
+		RecordEncoder.writeRecord(this.buffer, type, requestId, content, offset, length);
+		this.listener.recordSent(type, length);
+	}
+
+	private void empty(RecordType type, int requestId) throws IOException {
+		ensure(FastCgi.HEADER_LENGTH);
+		RecordEncoder.writeEmpty(this.buffer, type, requestId);
+		this.listener.recordSent(type, 0);
+	}
+
+	private void endRequest(int requestId, int appStatus, ProtocolStatus status) throws IOException {
+		ensure(RecordEncoder.recordLength(EndRequestBody.LENGTH));
+		RecordEncoder.writeEndRequest(this.buffer, requestId, appStatus, status.code());
+		this.listener.recordSent(RecordType.END_REQUEST, EndRequestBody.LENGTH);
+	}
+
+	private void ensure(int bytes) throws IOException {
+		if (this.buffer.remaining() < bytes) {
+			flush();
+		}
+	}
+
+	private void flush() throws IOException {
+		if (this.buffer.position() == 0) {
+			return;
+		}
+		this.buffer.flip();
+		int bytes = this.buffer.remaining();
+		this.writeStartedNanos = System.nanoTime() | 1;
+		try {
+			this.endpoint.write(this.buffer);
+		}
+		catch (IOException | RuntimeException ex) {
+			this.failed = true;
+			IOException cause = (ex instanceof IOException io) ? io : new IOException(ex);
+			this.failureHandler.writeFailed(cause);
+			throw (cause instanceof ConnectionClosedException) ? cause
+					: new ConnectionClosedException("write to the web server failed: " + cause.getMessage(), cause);
+		}
+		finally {
+			this.writeStartedNanos = 0;
+			this.buffer.clear();
+		}
+		this.listener.bytesSent(bytes);
+	}
+
+}

@@ -1,0 +1,539 @@
+package dev.fastcgi.server.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import dev.fastcgi.protocol.NameValuePairs;
+import dev.fastcgi.protocol.ProtocolException;
+import dev.fastcgi.protocol.ProtocolStatus;
+import dev.fastcgi.protocol.RecordType;
+import dev.fastcgi.protocol.Role;
+import dev.fastcgi.server.ConnectionClosedException;
+import dev.fastcgi.server.FastCgiExchange;
+import dev.fastcgi.server.RequestAbortedException;
+import dev.fastcgi.server.ServerListener.Outcome;
+
+/**
+ * One request: collects its params, runs the handler on a worker thread, and ends exactly once, by completing
+ * (END_REQUEST after the output), by FCGI_ABORT_REQUEST (END_REQUEST, output dropped), or by losing the connection
+ * (no END_REQUEST). It holds one fastcgi.max-requests slot from BEGIN_REQUEST until it has ended and its handler has
+ * returned, so an aborted handler that keeps running still counts; the slot is free before END_REQUEST is written.
+ */
+final class Request implements FastCgiExchange, Runnable {
+
+	private static final System.Logger logger = System.getLogger(Request.class.getName());
+
+	private static final byte[] ERROR_RESPONSE = ("Status: 500\r\nContent-Type: text/plain\r\n\r\n"
+			+ "Internal Server Error\n").getBytes(StandardCharsets.ISO_8859_1);
+
+	/** Where the request is in its life. */
+	enum Phase {
+
+		/** BEGIN_REQUEST seen, PARAMS arriving. */
+		PARAMS,
+		/** Params ended, handler dispatched, input may still be arriving. */
+		RUNNING,
+		/** Ended: END_REQUEST sent, or aborted, or the connection was lost. */
+		ENDED
+
+	}
+
+	private final Connection connection;
+
+	private final EngineContext context;
+
+	private final int id;
+
+	private final Role role;
+
+	private final boolean keepConn;
+
+	private final long startNanos = System.nanoTime();
+
+	private final RequestInput stdin;
+
+	private final RequestInput data;
+
+	private final RecordOutput stdout;
+
+	private volatile RecordOutput stderr;
+
+	private final AtomicBoolean finished = new AtomicBoolean();
+
+	private final AtomicInteger slotHolds = new AtomicInteger(1);
+
+	private List<Consumer<IOException>> abortCallbacks;
+
+	private volatile Phase phase = Phase.PARAMS;
+
+	private byte[] rawParams;
+
+	private int rawParamsLength;
+
+	private Map<String, String> params = Map.of();
+
+	private volatile int appStatus;
+
+	private volatile boolean deferred;
+
+	private volatile boolean outputDropped;
+
+	private volatile IOException abortCause;
+
+	Request(Connection connection, EngineContext context, int id, Role role, boolean keepConn, boolean pullInput) {
+		this.connection = connection;
+		this.context = context;
+		this.id = id;
+		this.role = role;
+		this.keepConn = keepConn;
+		// the memory ring is int-indexed: beyond 256 MiB input spills whatever the threshold says
+		long memory = Math.min(context.config().inputSpillThreshold(), 256L * 1024 * 1024);
+		if (pullInput) {
+			// the socket is read only on demand, so at most a read buffer or a record is pushed at once
+			memory = Math.max(memory, 128 * 1024);
+		}
+		RequestInput.SpillListener spilled = (file) -> context.listener().inputSpilled(connection.id(), id, file);
+		this.stdin = new RequestInput(this, connection, memory, context.spillDirectory(), spilled);
+		this.data = (role == Role.FILTER)
+				? new RequestInput(this, connection, memory, context.spillDirectory(), spilled) : null;
+		this.stdout = new RecordOutput(this, RecordType.STDOUT, context.config().maxWrite());
+	}
+
+	// ---- connection side -------------------------------------------------------------------------------------
+
+	Phase phase() {
+		return this.phase;
+	}
+
+	/** Appends PARAMS content, checking fastcgi.max-params-size before anything is copied. */
+	void appendParams(ByteBuffer content) throws ProtocolException {
+		int length = content.remaining();
+		int max = this.context.config().maxParamsSize();
+		long total = (long) this.rawParamsLength + length;
+		if (total > max) {
+			throw new ProtocolException("params_too_large", "params size " + total + " of request " + this.id
+					+ " exceeds fastcgi.max-params-size (" + max + ")");
+		}
+		if (this.rawParams == null) {
+			this.rawParams = this.connection.borrowParamsBuffer((int) total);
+		}
+		if (this.rawParams.length < total) {
+			int capacity = Math.max(this.rawParams.length * 2, (int) total);
+			byte[] bigger = new byte[Math.min(capacity, max)];
+			System.arraycopy(this.rawParams, 0, bigger, 0, this.rawParamsLength);
+			this.rawParams = bigger;
+		}
+		content.get(this.rawParams, this.rawParamsLength, length);
+		this.rawParamsLength += length;
+	}
+
+	/** The empty PARAMS arrived: decodes the pairs (bounded by fastcgi.max-params) and merges the environ. */
+	void endParams() throws ProtocolException {
+		int maxParams = this.context.config().maxParams();
+		Map<String, String> environ = this.context.config().environ();
+		Map<String, String> map = new HashMap<>(32 + environ.size() * 2);
+		if (this.rawParamsLength > 0) {
+			int[] count = new int[1];
+			NameValuePairs.decode(ByteBuffer.wrap(this.rawParams, 0, this.rawParamsLength), (name, value) -> {
+				if (++count[0] > maxParams) {
+					throw new ProtocolException("params_too_many", "params of request " + this.id
+							+ " have more than fastcgi.max-params (" + maxParams + ") pairs");
+				}
+				map.put(name, value);
+			});
+		}
+		map.putAll(environ);
+		this.params = Collections.unmodifiableMap(map);
+		this.connection.returnParamsBuffer(this.rawParams);
+		this.rawParams = null;
+	}
+
+	/** Whether the params have ended (PARAMS after this is malformed). */
+	boolean paramsEnded() {
+		return this.phase != Phase.PARAMS;
+	}
+
+	/** Hands the request to a worker; false if the executor refused it. */
+	boolean dispatch() {
+		this.phase = Phase.RUNNING;
+		this.slotHolds.incrementAndGet();
+		if (this.context.workers().executeRequest(this)) {
+			return true;
+		}
+		this.slotHolds.decrementAndGet();
+		return false;
+	}
+
+	RequestInput stdinInput() {
+		return this.stdin;
+	}
+
+	RequestInput dataInput() {
+		return this.data;
+	}
+
+	/** Whether every input stream this role gets has ended (an AUTHORIZER gets none it must wait for). */
+	boolean inputComplete() {
+		if (this.role == Role.AUTHORIZER) {
+			return true;
+		}
+		if (!this.stdin.isEnded()) {
+			return false;
+		}
+		return this.data == null || this.data.isEnded();
+	}
+
+	boolean isFinished() {
+		return this.finished.get();
+	}
+
+	long startNanos() {
+		return this.startNanos;
+	}
+
+	/**
+	 * Ends the request without running it further (rejected before dispatch, or FCGI_ABORT_REQUEST): sends
+	 * END_REQUEST, fails the input streams and runs the abort callbacks.
+	 */
+	void abortByWebServer() {
+		if (!this.finished.compareAndSet(false, true)) {
+			return;
+		}
+		RequestAbortedException cause = new RequestAbortedException(
+				"request " + this.id + " was aborted by the web server (FCGI_ABORT_REQUEST)");
+		markAborted(cause);
+		this.connection.requestFinishing(this);
+		releaseSlot();
+		try {
+			this.connection.writer().writeEndRequest(this.id, this.appStatus, ProtocolStatus.REQUEST_COMPLETE);
+		}
+		catch (IOException ex) {
+			// the connection is closing; nothing more to send
+		}
+		ended(Outcome.ABORTED, ProtocolStatus.REQUEST_COMPLETE);
+		runAbortCallbacks(cause);
+	}
+
+	/** The request was refused after its params (no worker): the caller answers OVERLOADED. */
+	void discardRejected() {
+		if (!this.finished.compareAndSet(false, true)) {
+			return;
+		}
+		this.phase = Phase.ENDED;
+		this.stdin.release();
+		if (this.data != null) {
+			this.data.release();
+		}
+		releaseSlot();
+	}
+
+	/** The connection was lost or the server stopped: no END_REQUEST can be sent. */
+	void abortByConnection(IOException cause) {
+		if (!this.finished.compareAndSet(false, true)) {
+			return;
+		}
+		markAborted(cause);
+		releaseSlot();
+		ended(Outcome.ABORTED, ProtocolStatus.REQUEST_COMPLETE);
+		runAbortCallbacks(cause);
+	}
+
+	private void markAborted(IOException cause) {
+		this.abortCause = cause;
+		this.outputDropped = true;
+		this.phase = Phase.ENDED;
+		this.stdin.fail(cause);
+		if (this.data != null) {
+			this.data.fail(cause);
+		}
+	}
+
+	private void ended(Outcome outcome, ProtocolStatus status) {
+		this.phase = Phase.ENDED;
+		this.stdin.release();
+		if (this.data != null) {
+			this.data.release();
+		}
+		this.connection.returnBuffer(this.stdout.closeAndTakeBuffer());
+		RecordOutput err = this.stderr;
+		if (err != null) {
+			err.closeAndTakeBuffer();
+		}
+		this.context.listener()
+			.requestEnded(this.connection.id(), this.id, this.role, this.appStatus, status, outcome,
+					System.nanoTime() - this.startNanos);
+		this.connection.requestEnded(this);
+	}
+
+	private void releaseSlot() {
+		if (this.slotHolds.decrementAndGet() == 0) {
+			this.context.releaseRequest();
+		}
+	}
+
+	private void runAbortCallbacks(IOException cause) {
+		List<Consumer<IOException>> callbacks;
+		synchronized (this) {
+			callbacks = this.abortCallbacks;
+			this.abortCallbacks = null;
+		}
+		if (callbacks == null) {
+			return;
+		}
+		for (Consumer<IOException> callback : callbacks) {
+			runCallback(callback, cause);
+		}
+	}
+
+	private void runCallback(Consumer<IOException> callback, IOException cause) {
+		try {
+			callback.accept(cause);
+		}
+		catch (Throwable ex) {
+			logger.log(System.Logger.Level.WARNING, "onAbort callback of request " + this.id + " failed", ex);
+		}
+	}
+
+	// ---- output ----------------------------------------------------------------------------------------------
+
+	boolean isOutputDropped() {
+		return this.outputDropped;
+	}
+
+	byte[] borrowBuffer(RecordType type) {
+		if (type == RecordType.STDOUT) {
+			return this.connection.borrowBuffer();
+		}
+		return new byte[this.context.config().maxWrite()];
+	}
+
+	void send(RecordType type, byte[] content, int offset, int length) throws IOException {
+		this.connection.writer().writeStream(this, type, this.id, content, offset, length);
+	}
+
+	// ---- worker side -----------------------------------------------------------------------------------------
+
+	@Override
+	public void run() {
+		Throwable failure = null;
+		try {
+			if (!this.finished.get()) {
+				this.context.handler().handle(this);
+			}
+		}
+		catch (Throwable ex) {
+			failure = ex;
+		}
+		releaseSlot();
+		try {
+			if (failure != null) {
+				handlerFailed(failure);
+			}
+			else if (!this.deferred) {
+				complete(this.appStatus);
+			}
+		}
+		catch (Throwable ex) {
+			logger.log(System.Logger.Level.WARNING, "Ending request " + this.id + " failed", ex);
+		}
+	}
+
+	private void handlerFailed(Throwable failure) {
+		if (this.outputDropped) {
+			logger.log(System.Logger.Level.DEBUG, () -> "Request " + this.id + " on connection " + this.connection.id()
+					+ " ended after abort: " + failure);
+			complete(1);
+			return;
+		}
+		logger.log(System.Logger.Level.WARNING, "Handler failed for request " + this.id + " on FastCGI connection "
+				+ this.connection.id() + "; answering with status 500 if nothing was sent yet", failure);
+		if (!this.stdout.isSent()) {
+			this.stdout.resetBuffer();
+			try {
+				this.stdout.write(ERROR_RESPONSE);
+			}
+			catch (IOException ex) {
+				// the connection is gone; complete() below finds the request aborted
+			}
+		}
+		complete(1);
+	}
+
+	// ---- FastCgiExchange -------------------------------------------------------------------------------------
+
+	@Override
+	public int requestId() {
+		return this.id;
+	}
+
+	@Override
+	public Role role() {
+		return this.role;
+	}
+
+	@Override
+	public boolean keepConnection() {
+		return this.keepConn;
+	}
+
+	@Override
+	public Map<String, String> params() {
+		return this.params;
+	}
+
+	@Override
+	public InputStream stdin() {
+		return this.stdin;
+	}
+
+	@Override
+	public InputStream data() {
+		return (this.data != null) ? this.data : EmptyInput.INSTANCE;
+	}
+
+	@Override
+	public OutputStream stdout() {
+		return this.stdout;
+	}
+
+	@Override
+	public OutputStream stderr() {
+		RecordOutput err = this.stderr;
+		if (err == null) {
+			synchronized (this) {
+				err = this.stderr;
+				if (err == null) {
+					err = new RecordOutput(this, RecordType.STDERR, this.context.config().maxWrite());
+					this.stderr = err;
+				}
+			}
+		}
+		return err;
+	}
+
+	@Override
+	public int appStatus() {
+		return this.appStatus;
+	}
+
+	@Override
+	public void setAppStatus(int appStatus) {
+		this.appStatus = appStatus;
+	}
+
+	@Override
+	public boolean isAborted() {
+		return this.abortCause != null;
+	}
+
+	@Override
+	public boolean isCompleted() {
+		return this.finished.get();
+	}
+
+	@Override
+	public void deferCompletion() {
+		this.deferred = true;
+	}
+
+	@Override
+	public void complete(int appStatus) {
+		if (!this.finished.compareAndSet(false, true)) {
+			return;
+		}
+		this.appStatus = appStatus;
+		// the id and the fastcgi.max-requests slot are free before END_REQUEST leaves: the web server may reuse
+		// both as soon as it reads it
+		this.connection.requestFinishing(this);
+		releaseSlot();
+		Outcome outcome = (appStatus == 0) ? Outcome.SUCCESS : Outcome.ERROR;
+		try {
+			byte[] out = this.stdout.buffer();
+			int outLength = this.stdout.count();
+			RecordOutput stderrOutput = this.stderr;
+			byte[] err = (stderrOutput != null) ? stderrOutput.buffer() : null;
+			int errLength = (stderrOutput != null) ? stderrOutput.count() : 0;
+			boolean errUsed = stderrOutput != null && stderrOutput.isUsed();
+			// the stdout buffer goes back to the connection once encoded, before the write: the next request on
+			// the connection may start as soon as the web server reads END_REQUEST
+			this.connection.writer()
+				.writeResponseEnd(this.id, out, outLength, err, errLength, errUsed, appStatus,
+						() -> this.connection.returnBuffer(this.stdout.closeAndTakeBuffer()));
+		}
+		catch (IOException ex) {
+			outcome = Outcome.ABORTED;
+			IOException cause = (ex instanceof ConnectionClosedException) ? ex
+					: new ConnectionClosedException("connection lost while ending request " + this.id, ex);
+			markAborted(cause);
+			runAbortCallbacks(cause);
+		}
+		ended(outcome, ProtocolStatus.REQUEST_COMPLETE);
+	}
+
+	@Override
+	public void onAbort(Consumer<IOException> callback) {
+		IOException cause;
+		synchronized (this) {
+			cause = this.abortCause;
+			if (cause == null) {
+				if (this.abortCallbacks == null) {
+					this.abortCallbacks = new ArrayList<>(2);
+				}
+				this.abortCallbacks.add(callback);
+				return;
+			}
+		}
+		runCallback(callback, cause);
+	}
+
+	@Override
+	public SocketAddress remoteAddress() {
+		return this.connection.remoteAddress();
+	}
+
+	@Override
+	public SocketAddress localAddress() {
+		return this.connection.localAddress();
+	}
+
+	@Override
+	public long connectionId() {
+		return this.connection.id();
+	}
+
+	/** The data stream of a role that gets none. */
+	private static final class EmptyInput extends InputStream {
+
+		static final EmptyInput INSTANCE = new EmptyInput();
+
+		@Override
+		public int read() {
+			return -1;
+		}
+
+		@Override
+		public int read(byte[] b, int off, int len) {
+			java.util.Objects.checkFromIndexSize(off, len, b.length);
+			return (len == 0) ? 0 : -1;
+		}
+
+	}
+
+	@Override
+	public String toString() {
+		return "Request[id=" + this.id + ", role=" + this.role + ", connection=" + this.connection.id() + "]";
+	}
+
+}

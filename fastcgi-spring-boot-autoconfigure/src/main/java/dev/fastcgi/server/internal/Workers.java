@@ -1,0 +1,229 @@
+package dev.fastcgi.server.internal;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.fastcgi.server.ServerConfig;
+
+/**
+ * The engine's threads: a worker executor for handlers (a fixed platform pool with a bounded queue, one thread when
+ * single-threaded, or a virtual thread per request on Java 21+) and an executor for connection reader threads.
+ * Nothing here queues without bound: the request count is capped before a task is submitted, and the queue is no
+ * longer than that cap.
+ */
+public final class Workers {
+
+	private static final System.Logger logger = System.getLogger(Workers.class.getName());
+
+	private final ExecutorService requests;
+
+	private final ExecutorService connections;
+
+	private final boolean virtual;
+
+	private Workers(ExecutorService requests, ExecutorService connections, boolean virtual) {
+		this.requests = requests;
+		this.connections = connections;
+		this.virtual = virtual;
+	}
+
+	/** Creates the executors the configuration asks for. */
+	public static Workers create(ServerConfig config) {
+		ThreadFactory virtualFactory = config.virtualThreads() ? virtualThreadFactory("fastcgi-") : null;
+		if (config.virtualThreads() && virtualFactory == null) {
+			logger.log(System.Logger.Level.INFO, "fastcgi.virtual-threads is set but this runtime (Java "
+					+ Runtime.version().feature() + ") has no virtual threads; using platform threads");
+		}
+		ExecutorService connections;
+		ExecutorService requests;
+		if (virtualFactory != null) {
+			connections = newThreadPerTask(virtualThreadFactory("fastcgi-conn-"));
+		}
+		else {
+			connections = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+					named("fastcgi-conn-", true));
+		}
+		if (!config.multithreaded()) {
+			ThreadPoolExecutor single = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+					new ArrayBlockingQueue<>(config.maxRequests()), named("fastcgi-worker-", false));
+			single.allowCoreThreadTimeOut(true);
+			requests = single;
+		}
+		else if (virtualFactory != null) {
+			requests = newThreadPerTask(virtualThreadFactory("fastcgi-worker-"));
+		}
+		else {
+			requests = new RequestPool(config.threads(), Math.max(1, config.maxRequests()),
+					named("fastcgi-worker-", false));
+		}
+		return new Workers(requests, connections, virtualFactory != null);
+	}
+
+	/** Whether requests run on virtual threads. */
+	public boolean isVirtual() {
+		return this.virtual;
+	}
+
+	/** Runs a request task; false if the executor refused it (the request is then answered OVERLOADED). */
+	public boolean executeRequest(Runnable task) {
+		try {
+			this.requests.execute(task);
+			return true;
+		}
+		catch (RejectedExecutionException ex) {
+			return false;
+		}
+	}
+
+	/** Starts a connection's reader; false if refused (server stopping). */
+	public boolean executeConnection(Runnable task) {
+		try {
+			this.connections.execute(task);
+			return true;
+		}
+		catch (RejectedExecutionException ex) {
+			return false;
+		}
+	}
+
+	/** Stops both executors, interrupting what runs, and waits up to {@code millis} for their threads to end. */
+	public boolean shutdownNow(long millis) {
+		this.requests.shutdownNow();
+		this.connections.shutdownNow();
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+		try {
+			boolean done = this.requests.awaitTermination(Math.max(0, deadline - System.nanoTime()),
+					TimeUnit.NANOSECONDS);
+			return this.connections.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+					&& done;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * A pool that reuses an idle thread when there is one, starts a new thread (up to fastcgi.threads) when there is
+	 * none, and only then queues (up to fastcgi.max-requests). A plain {@link ThreadPoolExecutor} starts a new core
+	 * thread for every task until the core size is reached, even when threads are idle; this one does not.
+	 */
+	static final class RequestPool extends ThreadPoolExecutor {
+
+		private final AtomicInteger submitted = new AtomicInteger();
+
+		RequestPool(int threads, int queueCapacity, ThreadFactory factory) {
+			super(0, threads, 30, TimeUnit.SECONDS, new GrowFirstQueue(queueCapacity), factory, (task, pool) -> {
+				if (pool.isShutdown() || !((GrowFirstQueue) pool.getQueue()).force(task)) {
+					throw new RejectedExecutionException("no worker and the queue is full");
+				}
+			});
+			((GrowFirstQueue) getQueue()).pool = this;
+		}
+
+		@Override
+		public void execute(Runnable task) {
+			this.submitted.incrementAndGet();
+			try {
+				super.execute(task);
+			}
+			catch (RejectedExecutionException ex) {
+				this.submitted.decrementAndGet();
+				throw ex;
+			}
+		}
+
+		@Override
+		protected void afterExecute(Runnable task, Throwable failure) {
+			this.submitted.decrementAndGet();
+		}
+
+		int submitted() {
+			return this.submitted.get();
+		}
+
+	}
+
+	/** The queue of {@link RequestPool}: refuses a task while a new thread could take it instead. */
+	static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
+
+		private transient RequestPool pool;
+
+		GrowFirstQueue(int capacity) {
+			super(capacity);
+		}
+
+		@Override
+		public boolean offer(Runnable task) {
+			RequestPool executor = this.pool;
+			if (executor != null) {
+				int size = executor.getPoolSize();
+				if (executor.submitted() > size && size < executor.getMaximumPoolSize()) {
+					return false;
+				}
+			}
+			return super.offer(task);
+		}
+
+		boolean force(Runnable task) {
+			return super.offer(task);
+		}
+
+	}
+
+	private static ThreadFactory named(String prefix, boolean daemon) {
+		AtomicInteger counter = new AtomicInteger();
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, prefix + counter.incrementAndGet());
+			thread.setDaemon(daemon);
+			return thread;
+		};
+	}
+
+	/** A virtual-thread factory via reflection (the code is compiled for Java 17), or null before Java 21. */
+	static ThreadFactory virtualThreadFactory(String prefix) {
+		if (Runtime.version().feature() < 21) {
+			return null;
+		}
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+			Class<?> builderClass = Class.forName("java.lang.Thread$Builder");
+			Class<?> ofVirtualClass = Class.forName("java.lang.Thread$Builder$OfVirtual");
+			MethodHandle ofVirtual = lookup.findStatic(Thread.class, "ofVirtual",
+					MethodType.methodType(ofVirtualClass));
+			MethodHandle name = lookup.findVirtual(builderClass, "name",
+					MethodType.methodType(builderClass, String.class, long.class));
+			MethodHandle factory = lookup.findVirtual(builderClass, "factory",
+					MethodType.methodType(ThreadFactory.class));
+			Object builder = ofVirtual.invoke();
+			builder = name.invoke(builder, prefix, 1L);
+			return (ThreadFactory) factory.invoke(builder);
+		}
+		catch (Throwable ex) {
+			return null;
+		}
+	}
+
+	private static ExecutorService newThreadPerTask(ThreadFactory factory) {
+		try {
+			MethodHandle handle = MethodHandles.publicLookup()
+				.findStatic(java.util.concurrent.Executors.class, "newThreadPerTaskExecutor",
+						MethodType.methodType(ExecutorService.class, ThreadFactory.class));
+			return (ExecutorService) handle.invoke(factory);
+		}
+		catch (Throwable ex) {
+			throw new IllegalStateException("Cannot create a virtual thread executor", ex);
+		}
+	}
+
+}

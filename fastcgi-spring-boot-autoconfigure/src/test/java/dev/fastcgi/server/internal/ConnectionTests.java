@@ -1,0 +1,273 @@
+package dev.fastcgi.server.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.fastcgi.protocol.FastCgi;
+import dev.fastcgi.protocol.NameValuePairs;
+import dev.fastcgi.protocol.ProtocolException;
+import dev.fastcgi.protocol.RecordDecoder;
+import dev.fastcgi.protocol.RecordEncoder;
+import dev.fastcgi.protocol.RecordType;
+import dev.fastcgi.server.ConnectionClosedException;
+import dev.fastcgi.server.FastCgiHandler;
+import dev.fastcgi.server.ServerConfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A {@link Connection} over an in-memory endpoint, no socket: input fed in fragments of any size.
+ */
+class ConnectionTests {
+
+	private Workers workers;
+
+	@AfterEach
+	void stopWorkers() {
+		if (this.workers != null) {
+			assertThat(this.workers.shutdownNow(5000)).isTrue();
+		}
+	}
+
+	@Test
+	void recordsSplitAtEveryByteAreServed() throws Exception {
+		// like a web server, the next segment is sent only once the previous one was answered
+		MemoryEndpoint endpoint = run(List.of(getValues(), request(1, "/one", "body!"), request(3, "/two", "")), 1,
+				EchoHandler.INSTANCE, false);
+		List<String> records = endpoint.records();
+		assertThat(records).containsExactly("GET_VALUES_RESULT 0 FCGI_MPXS_CONNS", "STDOUT 1 /one 5", "STDOUT 1 ",
+				"END_REQUEST 1 0", "STDOUT 3 /two 0", "STDOUT 3 ", "END_REQUEST 3 0");
+	}
+
+	@Test
+	void pipelinedInputInOneBufferIsServed() throws Exception {
+		byte[] input = concat(request(1, "/one", "x"), request(2, "/two", "yy"));
+		MemoryEndpoint endpoint = run(List.of(input), input.length, EchoHandler.INSTANCE, true);
+		assertThat(endpoint.records()).contains("END_REQUEST 1 0", "END_REQUEST 2 0");
+	}
+
+	@Test
+	void endOfInputMidBodyFailsTheBodyWithConnectionClosed() throws Exception {
+		AtomicReference<Throwable> seen = new AtomicReference<>();
+		byte[] input = concat(begin(1), params(1, "/cut"), stdin(1, "partial"));
+		run(List.of(input), 3, (exchange) -> {
+			try {
+				exchange.stdin().readAllBytes();
+			}
+			catch (IOException ex) {
+				seen.set(ex);
+			}
+		}, false, seen);
+		await().atMost(5, TimeUnit.SECONDS).until(() -> seen.get() != null);
+		assertThat(seen.get()).isInstanceOf(ConnectionClosedException.class);
+	}
+
+	private MemoryEndpoint run(List<byte[]> input, int fragment, FastCgiHandler handler, boolean multiplexed)
+			throws Exception {
+		return run(input, fragment, handler, multiplexed, null);
+	}
+
+	/** Runs a connection to its end; with {@code seen} set, input ends without waiting for the last answer. */
+	private MemoryEndpoint run(List<byte[]> input, int fragment, FastCgiHandler handler, boolean multiplexed,
+			AtomicReference<Throwable> seen) throws Exception {
+		ServerConfig config = ServerConfig.builder().threads(2).multiplexed(multiplexed).build();
+		this.workers = Workers.create(config);
+		EngineContext context = new EngineContext(config, handler, new CompositeListener(), this.workers);
+		MemoryEndpoint endpoint = new MemoryEndpoint(input, fragment, seen == null);
+		Connection connection = new Connection(context, endpoint, 1);
+		context.register(connection);
+		Thread reader = new Thread(connection, "test-connection");
+		reader.start();
+		reader.join(10_000);
+		assertThat(reader.isAlive()).isFalse();
+		assertThat(connection.isClosed()).isTrue();
+		assertThat(context.activeConnections()).isZero();
+		return endpoint;
+	}
+
+	/** Answers with the URI and body length. */
+	enum EchoHandler implements FastCgiHandler {
+
+		INSTANCE;
+
+		@Override
+		public void handle(dev.fastcgi.server.FastCgiExchange exchange) throws Exception {
+			int length = exchange.stdin().readAllBytes().length;
+			exchange.stdout().write((exchange.params().get("REQUEST_URI") + " " + length).getBytes());
+		}
+
+	}
+
+	/**
+	 * Input segments in fixed fragments; segment n is released once n answers (END_REQUEST or GET_VALUES_RESULT)
+	 * were written; end of stream after the last segment's answer (or a grace period).
+	 */
+	static final class MemoryEndpoint implements Endpoint {
+
+		private final List<byte[]> segments;
+
+		private final int fragment;
+
+		private int segment;
+
+		private int position;
+
+		private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+		private final LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
+
+		private final java.util.concurrent.Semaphore answers = new java.util.concurrent.Semaphore(0);
+
+		private final RecordDecoder outputDecoder = new RecordDecoder((header, content) -> {
+			RecordType type = header.recordType();
+			if (type == RecordType.END_REQUEST || type == RecordType.GET_VALUES_RESULT) {
+				this.answers.release();
+			}
+			return true;
+		});
+
+		private final boolean awaitLastAnswer;
+
+		MemoryEndpoint(List<byte[]> segments, int fragment, boolean awaitLastAnswer) {
+			this.segments = segments;
+			this.fragment = fragment;
+			this.awaitLastAnswer = awaitLastAnswer;
+		}
+
+		@Override
+		public int read(ByteBuffer dst) throws IOException {
+			if (this.segment < this.segments.size() && this.position >= this.segments.get(this.segment).length) {
+				this.segment++;
+				this.position = 0;
+				if (this.segment < this.segments.size() || this.awaitLastAnswer) {
+					awaitAnswer();
+				}
+			}
+			if (this.segment >= this.segments.size()) {
+				try {
+					this.closed.poll(200, TimeUnit.MILLISECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				return -1;
+			}
+			byte[] input = this.segments.get(this.segment);
+			int n = Math.min(Math.min(this.fragment, dst.remaining()), input.length - this.position);
+			dst.put(input, this.position, n);
+			this.position += n;
+			return n;
+		}
+
+		private void awaitAnswer() {
+			try {
+				this.answers.tryAcquire(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+		@Override
+		public synchronized void write(ByteBuffer src) throws IOException {
+			byte[] bytes = new byte[src.remaining()];
+			src.get(bytes);
+			this.output.writeBytes(bytes);
+			this.outputDecoder.decode(ByteBuffer.wrap(bytes));
+		}
+
+		@Override
+		public void shutdownOutput() {
+		}
+
+		@Override
+		public void close() {
+			this.closed.add(true);
+		}
+
+		@Override
+		public SocketAddress remoteAddress() {
+			return null;
+		}
+
+		@Override
+		public SocketAddress localAddress() {
+			return null;
+		}
+
+		synchronized List<String> records() throws ProtocolException {
+			List<String> records = new ArrayList<>();
+			new RecordDecoder((header, content) -> {
+				RecordType type = header.recordType();
+				String text;
+				if (type == RecordType.END_REQUEST) {
+					text = Integer.toString(content.getInt(0));
+				}
+				else if (type == RecordType.GET_VALUES_RESULT) {
+					text = String.join(",", NameValuePairs.decode(content).keySet());
+				}
+				else {
+					byte[] b = new byte[content.remaining()];
+					content.get(b);
+					text = new String(b, StandardCharsets.ISO_8859_1);
+				}
+				records.add(type + " " + header.requestId() + " " + text);
+				return true;
+			}).decode(ByteBuffer.wrap(this.output.toByteArray()));
+			return records;
+		}
+
+	}
+
+	private static byte[] getValues() {
+		byte[] body = NameValuePairs.encode(Map.of(FastCgi.MPXS_CONNS, ""));
+		return record(RecordType.GET_VALUES, 0, body);
+	}
+
+	private static byte[] request(int id, String uri, String body) {
+		return concat(begin(id), params(id, uri), stdin(id, body), record(RecordType.STDIN, id, new byte[0]));
+	}
+
+	private static byte[] begin(int id) {
+		ByteBuffer out = ByteBuffer.allocate(16);
+		RecordEncoder.writeBeginRequest(out, id, 1, FastCgi.KEEP_CONN);
+		return out.array();
+	}
+
+	private static byte[] params(int id, String uri) {
+		return concat(record(RecordType.PARAMS, id, NameValuePairs.encode(Map.of("REQUEST_URI", uri))),
+				record(RecordType.PARAMS, id, new byte[0]));
+	}
+
+	private static byte[] stdin(int id, String body) {
+		return body.isEmpty() ? new byte[0] : record(RecordType.STDIN, id, body.getBytes(StandardCharsets.ISO_8859_1));
+	}
+
+	private static byte[] record(RecordType type, int id, byte[] content) {
+		ByteBuffer out = ByteBuffer.allocate(RecordEncoder.recordLength(content.length));
+		RecordEncoder.writeRecord(out, type, id, content, 0, content.length);
+		return out.array();
+	}
+
+	private static byte[] concat(byte[]... parts) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		for (byte[] part : parts) {
+			out.writeBytes(part);
+		}
+		return out.toByteArray();
+	}
+
+}
