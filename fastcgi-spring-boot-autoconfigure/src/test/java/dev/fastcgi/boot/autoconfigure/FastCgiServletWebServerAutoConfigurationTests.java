@@ -3,8 +3,11 @@ package dev.fastcgi.boot.autoconfigure;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.SessionCookieConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mockito.MockedConstruction;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -23,10 +26,15 @@ import dev.fastcgi.server.BindAddress;
 import dev.fastcgi.server.FastCgiServer;
 import dev.fastcgi.server.ServerConfig;
 import dev.fastcgi.server.ServerListener;
+import dev.fastcgi.servlet.FastCgiServletContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.mockConstruction;
+import static org.mockito.Mockito.verify;
 
 /**
  * Tests for {@link FastCgiServletWebServerAutoConfiguration}: conditions, back-off and the mapping of properties
@@ -235,6 +243,23 @@ class FastCgiServletWebServerAutoConfigurationTests {
 	}
 
 	@Test
+	void allowedAddressThatIsNotAnIpLiteralFailsNamingThePropertyAndTheEntry() {
+		this.contextRunner.withPropertyValues("FCGI_WEB_SERVER_ADDRS=127.0.0.1,web1").run((context) -> {
+			FastCgiServletWebServerFactory factory = context.getBean(FastCgiServletWebServerFactory.class);
+			ServletContext servletContext = servletContext();
+			try (MockedConstruction<FastCgiServletContainer> containers = mockConstruction(
+					FastCgiServletContainer.class,
+					(container, settings) -> given(container.getServletContext()).willReturn(servletContext))) {
+				InvalidFastCgiPropertyException ex = catchThrowableOfType(InvalidFastCgiPropertyException.class,
+						factory::getWebServer);
+				assertThat(ex.getProperty()).isEqualTo("fastcgi.allowed-addresses");
+				assertThat(ex.getValue()).isEqualTo("web1");
+				verify(containers.constructed().get(0)).stop();
+			}
+		});
+	}
+
+	@Test
 	void unixSocketInMissingDirectoryFailsNamingTheDirectory(@TempDir Path temp) {
 		Path socket = temp.resolve("missing/app.sock");
 		this.contextRunner.withPropertyValues("fastcgi.bind-address=unix:" + socket).run((context) -> {
@@ -252,6 +277,12 @@ class FastCgiServletWebServerAutoConfigurationTests {
 			.run((context) -> assertThat(
 					context.getBean(FastCgiServletWebServerFactory.class).createServerConfig().bindAddress())
 				.isEqualTo(new BindAddress.Unix(temp.resolve("app.sock"))));
+	}
+
+	private static ServletContext servletContext() {
+		ServletContext servletContext = mock(ServletContext.class);
+		given(servletContext.getSessionCookieConfig()).willReturn(mock(SessionCookieConfig.class));
+		return servletContext;
 	}
 
 	private static InvalidFastCgiPropertyException catchInvalid(FastCgiServletWebServerFactory factory) {
