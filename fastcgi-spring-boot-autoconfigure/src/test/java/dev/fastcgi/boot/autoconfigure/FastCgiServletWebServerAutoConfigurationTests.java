@@ -9,9 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mockito.MockedConstruction;
 
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.server.servlet.ServletWebServerFactory;
@@ -49,6 +51,35 @@ class FastCgiServletWebServerAutoConfigurationTests {
 	void createsFactoryInServletWebApplication() {
 		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(FastCgiServletWebServerFactory.class)
 			.hasSingleBean(FastCgiProperties.class));
+	}
+
+	@Test
+	void winsOverTomcatWhenBothArePresent() {
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(TomcatServletWebServerAutoConfiguration.class,
+					FastCgiServletWebServerAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasSingleBean(ServletWebServerFactory.class)
+				.hasSingleBean(FastCgiServletWebServerFactory.class));
+	}
+
+	@Test
+	void isOrderedBeforeTomcatAndJetty() {
+		AutoConfiguration autoConfiguration = FastCgiServletWebServerAutoConfiguration.class
+			.getAnnotation(AutoConfiguration.class);
+		assertThat(autoConfiguration.beforeName()).containsExactlyInAnyOrder(
+				TomcatServletWebServerAutoConfiguration.class.getName(),
+				"org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration");
+	}
+
+	@Test
+	void handsOverToTomcatWhenDisabled() {
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(TomcatServletWebServerAutoConfiguration.class,
+					FastCgiServletWebServerAutoConfiguration.class))
+			.withPropertyValues("fastcgi.enabled=false")
+			.run((context) -> assertThat(context).hasSingleBean(ServletWebServerFactory.class)
+				.hasSingleBean(TomcatServletWebServerAutoConfiguration.TomcatLikeFactory.class)
+				.doesNotHaveBean(FastCgiServletWebServerFactory.class));
 	}
 
 	@Test
