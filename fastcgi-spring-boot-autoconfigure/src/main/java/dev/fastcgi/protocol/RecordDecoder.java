@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /**
  * Frames a byte stream into records. Feed it bytes in any fragments ({@link #decode(ByteBuffer)}); for each whole
- * record it calls {@link Listener#onRecord} with a read-only slice of exactly {@code contentLength} bytes. The slice
+ * record it calls {@link Listener#onRecord} with a slice of exactly {@code contentLength} bytes. The slice
  * is valid only during the call. A record split across reads is copied once into an internal buffer; a record wholly
  * inside the given buffer is handed out without copying. State: {@code HEADER -> CONTENT -> PADDING}. Padding is
  * skipped as it arrives, so a record is delivered as soon as its content is complete.
@@ -19,7 +19,8 @@ public final class RecordDecoder {
 	public interface Listener {
 
 		/**
-		 * A whole record. {@code content} is a read-only slice positioned at 0 with limit {@code contentLength}.
+		 * A whole record. {@code content} is a slice positioned at 0 with limit {@code contentLength}, sharing the
+		 * input's (or the decoder's) memory: read it, never write to it.
 		 * @return true to go on decoding, false to pause: {@link #decode} then returns right after this record,
 		 * leaving the rest of the input unread in the caller's buffer
 		 * @throws ProtocolException to reject the record; it propagates out of {@link #decode}
@@ -132,7 +133,7 @@ public final class RecordDecoder {
 		ByteBuffer content;
 		if ((this.straddle == null || this.straddle.position() == 0) && in.remaining() >= length) {
 			int start = in.position();
-			content = in.slice(start, length).asReadOnlyBuffer();
+			content = in.slice(start, length);
 			in.position(start + length);
 		}
 		else {
@@ -148,7 +149,7 @@ public final class RecordDecoder {
 			if (this.straddle.position() < length) {
 				return false;
 			}
-			content = this.straddle.flip().asReadOnlyBuffer();
+			content = this.straddle.slice(0, length);
 			this.straddle.clear();
 		}
 		this.state = (this.paddingLeft > 0) ? State.PADDING : State.HEADER;

@@ -69,6 +69,12 @@ public class ContainerSettings {
 
 	private int responseBufferSize = 8192;
 
+	private long maxFormContentSize = 2 * 1024 * 1024;
+
+	private int maxParameterCount = 10000;
+
+	private Duration asyncTimeout = Duration.ofSeconds(30);
+
 	public String getContextPath() {
 		return this.contextPath;
 	}
@@ -216,6 +222,33 @@ public class ContainerSettings {
 
 	public void setResponseBufferSize(int responseBufferSize) {
 		this.responseBufferSize = responseBufferSize;
+	}
+
+	public long getMaxFormContentSize() {
+		return this.maxFormContentSize;
+	}
+
+	/** Largest {@code application/x-www-form-urlencoded} body parsed into parameters (-1 = unlimited). */
+	public void setMaxFormContentSize(long maxFormContentSize) {
+		this.maxFormContentSize = maxFormContentSize;
+	}
+
+	public int getMaxParameterCount() {
+		return this.maxParameterCount;
+	}
+
+	/** Most query and form parameters parsed per request. */
+	public void setMaxParameterCount(int maxParameterCount) {
+		this.maxParameterCount = maxParameterCount;
+	}
+
+	public Duration getAsyncTimeout() {
+		return this.asyncTimeout;
+	}
+
+	/** Default timeout of an {@link jakarta.servlet.AsyncContext} (zero or negative = none). */
+	public void setAsyncTimeout(Duration asyncTimeout) {
+		this.asyncTimeout = asyncTimeout;
 	}
 
 }

@@ -301,6 +301,24 @@ class FastCgiServerTests extends EngineTestSupport {
 	}
 
 	@Test
+	void largestMaxWriteGivesFullRecordsWithOnePaddingByte() throws Exception {
+		byte[] body = new byte[200_000];
+		java.util.Arrays.fill(body, (byte) 'z');
+		FastCgiServer server = start(config().maxWrite(65535), (exchange) -> {
+			exchange.stdout().write(body, 0, 7);
+			exchange.stdout().write(body, 7, body.length - 7);
+		});
+		RawClient client = connect(server);
+		client.request(1, true, get("/"), new byte[0]);
+		RawClient.Response response = client.response(1);
+		assertThat(response.stdout()).hasSize(body.length);
+		assertThat(response.records()).filteredOn((r) -> r.recordType() == RecordType.STDOUT)
+			.extracting((r) -> r.content().length)
+			.containsExactly(65535, 65535, 65535, 3395, 0);
+		assertThat(response.records().get(0).paddingLength()).isEqualTo(1);
+	}
+
+	@Test
 	void smallResponseArrivesInOneRead() throws Exception {
 		FastCgiServer server = start(config(), EngineTestSupport::echo);
 		RawClient client = connect(server);

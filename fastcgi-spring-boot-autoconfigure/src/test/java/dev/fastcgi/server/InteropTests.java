@@ -104,6 +104,65 @@ class InteropTests extends EngineTestSupport {
 	}
 
 	@Test
+	void nginxOverAUnixSocketWithoutKeepAlive() throws Exception {
+		Path nginx = Path.of("/usr/sbin/nginx");
+		Assumptions.assumeTrue(Files.isExecutable(nginx), "nginx is not installed");
+		Path socket = this.tempDir.resolve("app.sock");
+		FastCgiServer server = start(config().bindAddress(new BindAddress.Unix(socket)), (exchange) -> {
+			long length = drain(exchange.stdin());
+			exchange.stdout()
+				.write(bytes("Content-Type: text/plain\r\n\r\n" + exchange.params().get("REQUEST_METHOD") + " "
+						+ length + " keep=" + exchange.keepConnection()));
+		});
+		int port = freePort();
+		Path dir = this.tempDir.resolve("nginx-unix");
+		Files.createDirectories(dir.resolve("logs"));
+		Files.writeString(dir.resolve("nginx.conf"), """
+				daemon off;
+				master_process off;
+				pid %1$s/nginx.pid;
+				error_log %1$s/logs/error.log warn;
+				events { worker_connections 64; }
+				http {
+				  access_log off;
+				  client_body_temp_path %1$s/body;
+				  client_max_body_size 10m;
+				  fastcgi_temp_path %1$s/fastcgi;
+				  proxy_temp_path %1$s/proxy;
+				  uwsgi_temp_path %1$s/uwsgi;
+				  scgi_temp_path %1$s/scgi;
+				  server {
+				    listen 127.0.0.1:%2$d;
+				    location / {
+				      include /etc/nginx/fastcgi_params;
+				      fastcgi_pass unix:%3$s;
+				    }
+				  }
+				}
+				""".formatted(dir, port, socket));
+		Process process = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-c",
+				dir.resolve("nginx.conf").toString(), "-e", dir.resolve("logs/error.log").toString())
+			.redirectErrorStream(true)
+			.redirectOutput(dir.resolve("logs/out.log").toFile())
+			.start();
+		this.processes.add(process);
+		awaitPort(port);
+		HttpClient http = HttpClient.newHttpClient();
+		for (int i = 0; i < 3; i++) {
+			HttpResponse<String> post = http.send(
+					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/u"))
+						.POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2_000_000]))
+						.build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(post.statusCode()).isEqualTo(200);
+			assertThat(post.body()).isEqualTo("POST 2000000 keep=false");
+		}
+		assertThat(server.snapshot().totalConnections()).isEqualTo(3);
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeConnections() == 0);
+		assertThat(Files.readString(dir.resolve("logs/error.log"))).doesNotContain("upstream");
+	}
+
+	@Test
 	void cgiFcgiGetsTheExactBytes() throws Exception {
 		Path cgiFcgi = Path.of("/usr/bin/cgi-fcgi");
 		Assumptions.assumeTrue(Files.isExecutable(cgiFcgi), "cgi-fcgi is not installed");

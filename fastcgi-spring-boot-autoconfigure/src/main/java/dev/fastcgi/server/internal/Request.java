@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -143,7 +143,8 @@ final class Request implements FastCgiExchange, Runnable {
 	void endParams() throws ProtocolException {
 		int maxParams = this.context.config().maxParams();
 		Map<String, String> environ = this.context.config().environ();
-		Map<String, String> map = new HashMap<>(32 + environ.size() * 2);
+		// insertion order: the order the web server sent (header order survives into HTTP_* params)
+		Map<String, String> map = new LinkedHashMap<>(64 + environ.size() * 2);
 		if (this.rawParamsLength > 0) {
 			int[] count = new int[1];
 			NameValuePairs.decode(ByteBuffer.wrap(this.rawParams, 0, this.rawParamsLength), (name, value) -> {

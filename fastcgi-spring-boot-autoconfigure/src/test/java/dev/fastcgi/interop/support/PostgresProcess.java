@@ -71,12 +71,43 @@ public final class PostgresProcess extends ExternalProcess {
 		PostgresProcess postgres = new PostgresProcess(process, port, data);
 		try {
 			postgres.awaitPort(port, Duration.ofSeconds(30));
+			awaitReady(bin, port, directory, Duration.ofSeconds(30));
 		}
 		catch (RuntimeException ex) {
 			postgres.stop();
 			throw ex;
 		}
 		return postgres;
+	}
+
+	/** The port opens while the server is still "starting up": wait until pg_isready says it accepts queries. */
+	private static void awaitReady(Path bin, int port, Path directory, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			try {
+				Process check = new ProcessBuilder(bin.resolve("pg_isready").toString(), "-h", "127.0.0.1", "-p",
+						Integer.toString(port), "-U", "postgres", "-t", "5")
+					.directory(directory.toFile())
+					.redirectErrorStream(true)
+					.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+					.start();
+				if (check.waitFor(10, TimeUnit.SECONDS) && check.exitValue() == 0) {
+					return;
+				}
+				check.destroyForcibly();
+			}
+			catch (java.io.IOException ex) {
+				throw new IllegalStateException("pg_isready could not run", ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("PostgreSQL on port " + port + " not ready within " + timeout);
+			}
+			org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(100)).until(() -> true);
+		}
 	}
 
 	/** The TCP port (127.0.0.1). */
