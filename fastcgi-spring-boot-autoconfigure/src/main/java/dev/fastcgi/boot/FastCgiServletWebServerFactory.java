@@ -169,6 +169,15 @@ public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServe
 		return List.copyOf(this.serverListeners);
 	}
 
+	/**
+	 * Whether to listen on a socket inherited on fd 0 when no bind address is set (default true). A second server
+	 * in the same process (actuator's management server) must not.
+	 * @param useInheritedListenSocket whether to detect and use the inherited socket
+	 */
+	public void setUseInheritedListenSocket(boolean useInheritedListenSocket) {
+		this.inheritedListenSocket = useInheritedListenSocket ? CgiMode::stdinIsListeningSocket : () -> false;
+	}
+
 	void setInheritedListenSocket(BooleanSupplier inheritedListenSocket) {
 		this.inheritedListenSocket = inheritedListenSocket;
 	}

@@ -2,6 +2,7 @@ package dev.fastcgi.boot.autoconfigure.actuate;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementContextFactory;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -21,7 +22,8 @@ class FastCgiActuatorAutoConfigurationTests {
 
 	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(FastCgiServletWebServerAutoConfiguration.class,
-				FastCgiHealthContributorAutoConfiguration.class, FastCgiEndpointAutoConfiguration.class));
+				FastCgiHealthContributorAutoConfiguration.class, FastCgiEndpointAutoConfiguration.class,
+				FastCgiServletManagementContextAutoConfiguration.class));
 
 	@Test
 	void registersHealthIndicatorNamedFastcgi() {
@@ -73,6 +75,20 @@ class FastCgiActuatorAutoConfigurationTests {
 	@Test
 	void endpointIsNotCreatedWhenNotExposed() {
 		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(FastCgiEndpoint.class));
+	}
+
+	@Test
+	void managementContextFactoryOnlyForDifferentManagementPort() {
+		this.contextRunner
+			.run((context) -> assertThat(context).doesNotHaveBean(ManagementContextFactory.class));
+		this.contextRunner.withPropertyValues("management.server.port=0")
+			.run((context) -> assertThat(context).hasSingleBean(ManagementContextFactory.class));
+	}
+
+	@Test
+	void managementContextFactoryBacksOffWhenFastCgiIsDisabled() {
+		this.contextRunner.withPropertyValues("management.server.port=0", "fastcgi.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(ManagementContextFactory.class));
 	}
 
 	@Test
