@@ -14,10 +14,7 @@ import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.autoconfigure.servlet.ServletWebServerConfiguration;
 import org.springframework.boot.web.server.servlet.ServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
@@ -55,31 +52,6 @@ public final class FastCgiServletWebServerAutoConfiguration {
 		serverCustomizers.orderedStream().forEach(factory::addServerCustomizers);
 		serverListeners.orderedStream().forEach(factory::addServerListeners);
 		return factory;
-	}
-
-	/**
-	 * Configuration of the FastCGI server in actuator's management child context
-	 * ({@code management.server.port} different from the application's): the {@code fastcgi.*} limits of the
-	 * application, but never its {@code fastcgi.bind-address} or inherited socket, so that the management server
-	 * listens where {@code management.server.address}/{@code port} say.
-	 */
-	@Configuration(proxyBeanMethods = false)
-	public static final class ManagementServerConfiguration {
-
-		@Bean
-		WebServerFactoryCustomizer<FastCgiServletWebServerFactory> fastCgiManagementServerCustomizer(
-				ApplicationContext context) {
-			ApplicationContext parent = (context.getParent() != null) ? context.getParent() : context;
-			FastCgiProperties properties = parent.getBean(FastCgiProperties.class);
-			FastCgiPropertiesCustomizer propertiesCustomizer = new FastCgiPropertiesCustomizer(properties,
-					parent.getEnvironment());
-			return (factory) -> {
-				factory.setBindAddress(null);
-				factory.setUseInheritedListenSocket(false);
-				factory.addServerCustomizers(propertiesCustomizer);
-			};
-		}
-
 	}
 
 }

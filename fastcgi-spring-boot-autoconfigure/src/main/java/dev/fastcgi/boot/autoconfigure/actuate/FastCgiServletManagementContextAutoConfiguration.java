@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 
 import dev.fastcgi.boot.FastCgiServletWebServerFactory;
+import dev.fastcgi.boot.autoconfigure.FastCgiManagementServerConfiguration;
 import dev.fastcgi.boot.autoconfigure.FastCgiServletWebServerAutoConfiguration;
 
 /**
@@ -33,7 +34,7 @@ public final class FastCgiServletManagementContextAutoConfiguration {
 	static ManagementContextFactory fastCgiManagementContextFactory() {
 		return new ManagementContextFactory(WebApplicationType.SERVLET, ServletWebServerFactory.class,
 				FastCgiServletWebServerAutoConfiguration.class,
-				FastCgiServletWebServerAutoConfiguration.ManagementServerConfiguration.class);
+				FastCgiManagementServerConfiguration.class);
 	}
 
 }
