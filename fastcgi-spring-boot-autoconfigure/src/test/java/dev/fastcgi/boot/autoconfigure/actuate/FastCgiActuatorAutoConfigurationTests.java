@@ -8,10 +8,13 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 
+import dev.fastcgi.boot.FastCgiServletWebServerFactory;
 import dev.fastcgi.boot.actuate.FastCgiEndpoint;
 import dev.fastcgi.boot.actuate.FastCgiHealthIndicator;
 import dev.fastcgi.boot.autoconfigure.FastCgiServletWebServerAutoConfiguration;
+import dev.fastcgi.server.BindAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -83,6 +86,19 @@ class FastCgiActuatorAutoConfigurationTests {
 			.run((context) -> assertThat(context).doesNotHaveBean(ManagementContextFactory.class));
 		this.contextRunner.withPropertyValues("management.server.port=0")
 			.run((context) -> assertThat(context).hasSingleBean(ManagementContextFactory.class));
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void managementServerSettingsDoNotLeakIntoTheApplicationsServer() {
+		this.contextRunner.withPropertyValues("management.server.port=0", "fastcgi.bind-address=127.0.0.1:9123")
+			.run((context) -> {
+				FastCgiServletWebServerFactory factory = context.getBean(FastCgiServletWebServerFactory.class);
+				context.getBeansOfType(WebServerFactoryCustomizer.class)
+					.values()
+					.forEach((customizer) -> customizer.customize(factory));
+				assertThat(factory.resolveBindAddress()).isEqualTo(new BindAddress.Tcp("127.0.0.1", 9123));
+			});
 	}
 
 	@Test
