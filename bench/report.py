@@ -341,6 +341,12 @@ def target_lines(http, hap, facts, out_dir):
         exc = facts.get("fastcgi", {}).get("exceptions", "?")
         out.append("- zero errors: %d non-2xx/socket errors in the starter's cells, %s exception lines in its log: %s"
                    % (errors, exc, verdict(errors == 0 and exc == "0")))
+    hap_cells = list(hap.values())
+    if hap_cells:
+        errors = sum(v["errors"] for v in hap_cells) + sum(1 for v in hap_cells if v["failed"])
+        exc = sum(int(facts.get(m, {}).get("exceptions", "0") or 0) for m in ("mpx", "nompx"))
+        out.append("- zero errors behind HAProxy: %d non-2xx/socket errors, %d exception lines in the apps' logs: %s"
+                   % (errors, exc, verdict(errors == 0 and exc == 0)))
     f, t = facts.get("fastcgi", {}), facts.get("tomcat", {})
     if f.get("rss_kib", "").isdigit() and t.get("rss_kib", "").isdigit():
         out.append("- RSS after the load: %d MiB vs Tomcat %d MiB (target ≤): %s" % (
