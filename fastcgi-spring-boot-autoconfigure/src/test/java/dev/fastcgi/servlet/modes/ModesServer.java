@@ -1,0 +1,62 @@
+package dev.fastcgi.servlet.modes;
+
+import java.time.Duration;
+import java.util.EnumSet;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletRegistration;
+
+import org.springframework.web.context.support.AnnotationConfigWebApplicationContext;
+import org.springframework.web.servlet.DispatcherServlet;
+
+import dev.fastcgi.server.BindAddress;
+import dev.fastcgi.server.FastCgiServer;
+import dev.fastcgi.server.ServerConfig;
+import dev.fastcgi.servlet.ContainerSettings;
+import dev.fastcgi.servlet.FastCgiServletContainer;
+
+/**
+ * {@link ModesTestApp} in the servlet container behind the engine on a loopback port (or a Unix socket).
+ */
+final class ModesServer implements AutoCloseable {
+
+	private final FastCgiServletContainer container;
+
+	private final AnnotationConfigWebApplicationContext webContext;
+
+	private final FastCgiServer server;
+
+	private ModesServer(BindAddress bindAddress, String authorizerPath) throws Exception {
+		ContainerSettings settings = new ContainerSettings();
+		settings.setAuthorizerPath(authorizerPath);
+		this.container = new FastCgiServletContainer(settings);
+		this.webContext = new AnnotationConfigWebApplicationContext();
+		this.webContext.register(ModesTestApp.class);
+		ServletRegistration.Dynamic dispatcher = this.container.getServletContext()
+			.addServlet("dispatcherServlet", new DispatcherServlet(this.webContext));
+		dispatcher.addMapping("/");
+		dispatcher.setLoadOnStartup(1);
+		this.container.getServletContext()
+			.addFilter("audit", new ModesTestApp.AuditFilter())
+			.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+		this.container.start();
+		this.server = new FastCgiServer(ServerConfig.builder().bindAddress(bindAddress).build(), this.container);
+		this.server.start();
+	}
+
+	static ModesServer start(String authorizerPath) throws Exception {
+		return new ModesServer(new BindAddress.Tcp("127.0.0.1", 0), authorizerPath);
+	}
+
+	int port() {
+		return this.server.port();
+	}
+
+	@Override
+	public void close() {
+		this.server.stop(Duration.ofSeconds(2));
+		this.container.stop();
+		this.webContext.close();
+	}
+
+}
