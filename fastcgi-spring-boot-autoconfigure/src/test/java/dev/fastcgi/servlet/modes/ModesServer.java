@@ -16,7 +16,8 @@ import dev.fastcgi.servlet.ContainerSettings;
 import dev.fastcgi.servlet.FastCgiServletContainer;
 
 /**
- * {@link ModesTestApp} in the servlet container behind the engine on a loopback port (or a Unix socket).
+ * {@link ModesTestApp} in the servlet container behind the engine on a loopback port, a Unix socket or the
+ * inherited socket (or without an engine, for CGI).
  */
 final class ModesServer implements AutoCloseable {
 
@@ -40,12 +41,25 @@ final class ModesServer implements AutoCloseable {
 			.addFilter("audit", new ModesTestApp.AuditFilter())
 			.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
 		this.container.start();
-		this.server = new FastCgiServer(ServerConfig.builder().bindAddress(bindAddress).build(), this.container);
-		this.server.start();
+		if (bindAddress != null) {
+			this.server = new FastCgiServer(ServerConfig.builder().bindAddress(bindAddress).build(), this.container);
+			this.server.start();
+		}
+		else {
+			this.server = null;
+		}
 	}
 
 	static ModesServer start(String authorizerPath) throws Exception {
 		return new ModesServer(new BindAddress.Tcp("127.0.0.1", 0), authorizerPath);
+	}
+
+	static ModesServer start(BindAddress bindAddress, String authorizerPath) throws Exception {
+		return new ModesServer(bindAddress, authorizerPath);
+	}
+
+	FastCgiServletContainer container() {
+		return this.container;
 	}
 
 	int port() {
@@ -54,7 +68,9 @@ final class ModesServer implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.server.stop(Duration.ofSeconds(2));
+		if (this.server != null) {
+			this.server.stop(Duration.ofSeconds(10));
+		}
 		this.container.stop();
 		this.webContext.close();
 	}

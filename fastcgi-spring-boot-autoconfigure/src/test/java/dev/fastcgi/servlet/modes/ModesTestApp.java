@@ -76,6 +76,19 @@ public class ModesTestApp {
 					+ FastCgiRequests.data(request).readAllBytes().length + " length=" + FastCgiRequests.dataLength(request);
 		}
 
+		@GetMapping("/slow")
+		String slow(@org.springframework.web.bind.annotation.RequestParam long ms) throws InterruptedException {
+			System.out.println("slow request started");
+			System.out.flush();
+			Thread.sleep(ms);
+			return "slow done after " + ms + " ms";
+		}
+
+		@GetMapping("/pid")
+		String pid() {
+			return Long.toString(ProcessHandle.current().pid());
+		}
+
 		@GetMapping("/stderr")
 		String stderr(HttpServletRequest request) throws IOException {
 			FastCgiRequests.stderr(request).println("modes-test: hello from the application");
