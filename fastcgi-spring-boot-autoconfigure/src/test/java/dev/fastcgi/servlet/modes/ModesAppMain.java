@@ -6,6 +6,7 @@ import dev.fastcgi.server.BindAddress;
 import dev.fastcgi.server.ShutdownSignals;
 import dev.fastcgi.server.cgi.CgiMode;
 import dev.fastcgi.server.cgi.CgiRunner;
+import dev.fastcgi.server.cgi.CgiStdout;
 import dev.fastcgi.server.transport.Transports;
 
 /**
@@ -21,7 +22,7 @@ public final class ModesAppMain {
 
 	public static void main(String[] args) throws Exception {
 		if (CgiMode.isCgi(System.getenv(), false)) {
-			System.exit(runCgi());
+			System.exit(runCgi(CgiStdout.claim()));
 		}
 		BindAddress address;
 		if (args.length > 0) {
@@ -59,9 +60,14 @@ public final class ModesAppMain {
 		stopped.await();
 	}
 
-	private static int runCgi() throws Exception {
-		try (ModesServer server = ModesServer.start(null, null)) {
-			return CgiRunner.run(server.container(), System.getenv(), java.util.Map.of(), System.in, System.out,
+	private static int runCgi(java.io.OutputStream stdout) throws Exception {
+		// under a CGI host the application lives below its script's URL (/app.cgi/...)
+		String script = System.getenv("SCRIPT_NAME");
+		String uri = System.getenv("REQUEST_URI");
+		String contextPath = (script != null && uri != null && uri.startsWith(script + "/")) ? script : "";
+		try (ModesServer server = ModesServer.forCgi(contextPath)) {
+			System.out.println("this line goes to stderr, not into the CGI response");
+			return CgiRunner.run(server.container(), System.getenv(), java.util.Map.of(), System.in, stdout,
 					System.err, java.time.Duration.ofSeconds(30));
 		}
 	}

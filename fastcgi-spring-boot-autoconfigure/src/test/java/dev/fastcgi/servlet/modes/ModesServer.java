@@ -27,8 +27,9 @@ final class ModesServer implements AutoCloseable {
 
 	private final FastCgiServer server;
 
-	private ModesServer(BindAddress bindAddress, String authorizerPath) throws Exception {
+	private ModesServer(BindAddress bindAddress, String authorizerPath, String contextPath) throws Exception {
 		ContainerSettings settings = new ContainerSettings();
+		settings.setContextPath(contextPath);
 		settings.setAuthorizerPath(authorizerPath);
 		this.container = new FastCgiServletContainer(settings);
 		this.webContext = new AnnotationConfigWebApplicationContext();
@@ -51,11 +52,16 @@ final class ModesServer implements AutoCloseable {
 	}
 
 	static ModesServer start(String authorizerPath) throws Exception {
-		return new ModesServer(new BindAddress.Tcp("127.0.0.1", 0), authorizerPath);
+		return new ModesServer(new BindAddress.Tcp("127.0.0.1", 0), authorizerPath, "");
 	}
 
 	static ModesServer start(BindAddress bindAddress, String authorizerPath) throws Exception {
-		return new ModesServer(bindAddress, authorizerPath);
+		return new ModesServer(bindAddress, authorizerPath, "");
+	}
+
+	/** Without an engine, for one CGI request; the servlet context at {@code contextPath}. */
+	static ModesServer forCgi(String contextPath) throws Exception {
+		return new ModesServer(null, null, contextPath);
 	}
 
 	FastCgiServletContainer container() {

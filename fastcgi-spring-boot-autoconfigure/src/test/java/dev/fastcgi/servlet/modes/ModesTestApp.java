@@ -84,6 +84,11 @@ public class ModesTestApp {
 			return "slow done after " + ms + " ms";
 		}
 
+		@PostMapping("/echo")
+		String echo(@org.springframework.web.bind.annotation.RequestBody String body) {
+			return "echo:" + body;
+		}
+
 		@GetMapping("/pid")
 		String pid() {
 			return Long.toString(ProcessHandle.current().pid());
