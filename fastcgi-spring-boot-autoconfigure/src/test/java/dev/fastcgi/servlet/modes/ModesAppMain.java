@@ -37,7 +37,8 @@ public final class ModesAppMain {
 			return;
 		}
 		ShutdownSignals.install();
-		ModesServer server = ModesServer.start(address, "/fastcgi/authorize");
+		String contextPath = System.getenv("MODES_CONTEXT_PATH");
+		ModesServer server = ModesServer.start(address, "/fastcgi/authorize", (contextPath != null) ? contextPath : "");
 		CountDownLatch stopped = new CountDownLatch(1);
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			server.close();

@@ -59,6 +59,10 @@ final class ModesServer implements AutoCloseable {
 		return new ModesServer(bindAddress, authorizerPath, "");
 	}
 
+	static ModesServer start(BindAddress bindAddress, String authorizerPath, String contextPath) throws Exception {
+		return new ModesServer(bindAddress, authorizerPath, contextPath);
+	}
+
 	/** Without an engine, for one CGI request; the servlet context at {@code contextPath}. */
 	static ModesServer forCgi(String contextPath) throws Exception {
 		return new ModesServer(null, null, contextPath);
