@@ -28,6 +28,11 @@ final class ModesServer implements AutoCloseable {
 	private final FastCgiServer server;
 
 	private ModesServer(BindAddress bindAddress, String authorizerPath, String contextPath) throws Exception {
+		this(bindAddress, authorizerPath, contextPath, false);
+	}
+
+	private ModesServer(BindAddress bindAddress, String authorizerPath, String contextPath, boolean multiplexed)
+			throws Exception {
 		ContainerSettings settings = new ContainerSettings();
 		settings.setContextPath(contextPath);
 		settings.setAuthorizerPath(authorizerPath);
@@ -43,7 +48,7 @@ final class ModesServer implements AutoCloseable {
 			.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
 		this.container.start();
 		if (bindAddress != null) {
-			this.server = new FastCgiServer(ServerConfig.builder().bindAddress(bindAddress).build(), this.container);
+			this.server = new FastCgiServer(ServerConfig.builder().bindAddress(bindAddress).multiplexed(multiplexed).build(), this.container);
 			this.server.start();
 		}
 		else {
@@ -61,6 +66,11 @@ final class ModesServer implements AutoCloseable {
 
 	static ModesServer start(BindAddress bindAddress, String authorizerPath, String contextPath) throws Exception {
 		return new ModesServer(bindAddress, authorizerPath, contextPath);
+	}
+
+	/** On a loopback port, accepting several requests per connection (FCGI_MPXS_CONNS=1). */
+	static ModesServer multiplexed() throws Exception {
+		return new ModesServer(new BindAddress.Tcp("127.0.0.1", 0), null, "", true);
 	}
 
 	/** Without an engine, for one CGI request; the servlet context at {@code contextPath}. */

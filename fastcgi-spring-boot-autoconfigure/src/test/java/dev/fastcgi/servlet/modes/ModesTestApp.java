@@ -32,6 +32,9 @@ import dev.fastcgi.servlet.FastCgiRequests;
 @EnableWebMvc
 public class ModesTestApp {
 
+	/** Latches of {@code /gather}, by size. */
+	static final java.util.Map<Integer, java.util.concurrent.CountDownLatch> GATHER = new java.util.concurrent.ConcurrentHashMap<>();
+
 	/** The bearer token the authorizer accepts. */
 	public static final String GOOD_TOKEN = "Bearer let-me-in";
 
@@ -87,6 +90,16 @@ public class ModesTestApp {
 		@PostMapping("/echo")
 		String echo(@org.springframework.web.bind.annotation.RequestBody String body) {
 			return "echo:" + body;
+		}
+
+		/** Answers once {@code n} requests are in flight together (or after 20 s), so they must run concurrently. */
+		@GetMapping("/gather")
+		String gather(@org.springframework.web.bind.annotation.RequestParam int n, @org.springframework.web.bind.annotation.RequestParam int i)
+				throws InterruptedException {
+			java.util.concurrent.CountDownLatch latch = GATHER.computeIfAbsent(n, (k) -> new java.util.concurrent.CountDownLatch(k));
+			latch.countDown();
+			boolean together = latch.await(20, java.util.concurrent.TimeUnit.SECONDS);
+			return "gathered " + i + " together=" + together;
 		}
 
 		@GetMapping("/pid")
