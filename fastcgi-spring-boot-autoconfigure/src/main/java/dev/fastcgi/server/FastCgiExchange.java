@@ -30,7 +30,10 @@ public interface FastCgiExchange {
 
 	/**
 	 * The FCGI_STDIN stream, ending at the empty STDIN record. An ABORT_REQUEST makes reads fail with
-	 * {@link RequestAbortedException}; a lost connection with {@link ConnectionClosedException}.
+	 * {@link RequestAbortedException}; a lost connection with {@link ConnectionClosedException}. With a numeric
+	 * CONTENT_LENGTH the stream ends after exactly that many bytes (more are discarded) and a body that ends short
+	 * fails the read with an IOException; without one, a body past fastcgi.max-body-size fails the read with an
+	 * IOException naming the property.
 	 */
 	InputStream stdin();
 

@@ -26,8 +26,17 @@ import dev.fastcgi.server.transport.Transports;
  * connection go through one lock and one reused buffer; a small response leaves in one write. Non-multiplexed, a
  * request's body is read from the socket by the handler's own thread as it asks for bytes (back-pressure); the
  * reader thread waits meanwhile. Multiplexed, the reader pushes input into per-request buffers that spill to a
- * temporary file past {@code inputSpillThreshold}. One sweeper thread enforces the idle, read and write timeouts by
- * closing channels.
+ * temporary file past {@code inputSpillThreshold}, or earlier when all requests together hold
+ * {@code maxBufferedInput} in memory. One sweeper thread enforces the idle, read, write and params timeouts by
+ * closing channels, and the request timeout by ending the request (504 if nothing was committed) on a short-lived
+ * thread of its own and interrupting its handler.
+ * <p>
+ * Limits a request can break after its params have arrived whole (param name or value length, a CONTENT_LENGTH
+ * over {@code maxBodySize}) are answered (431, 413) with END_REQUEST without running the handler; the request's
+ * later records are skipped, so framing stays in sync and a kept-alive connection goes on. A declared
+ * CONTENT_LENGTH bounds what the handler can read: bytes past it are dropped, a body that ends short fails the read.
+ * Requests start only at BEGIN_REQUEST records, so nothing inside a body can pass for a request. See
+ * {@code docs/robustness.md}.
  */
 public final class FastCgiServer {
 
@@ -207,6 +216,12 @@ public final class FastCgiServer {
 	public int activeConnections() {
 		EngineContext engine = this.context;
 		return (engine != null) ? engine.activeConnections() : 0;
+	}
+
+	/** Request input bytes held in memory across connections (bounded by fastcgi.max-buffered-input); for tests. */
+	long bufferedInputBytes() {
+		EngineContext engine = this.context;
+		return (engine != null) ? engine.bufferedInputBytes() : 0;
 	}
 
 	/** A read-only view for the actuator endpoint. */

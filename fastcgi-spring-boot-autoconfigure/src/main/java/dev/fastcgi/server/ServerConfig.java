@@ -34,6 +34,20 @@ public final class ServerConfig {
 
 	public static final long DEFAULT_INPUT_SPILL_THRESHOLD = 256 * 1024;
 
+	public static final int DEFAULT_MAX_PARAM_NAME_LENGTH = 1024;
+
+	public static final int DEFAULT_MAX_PARAM_VALUE_LENGTH = 64 * 1024;
+
+	/** No limit: the web server's own limit (nginx client_max_body_size) and the servlet layer's apply. */
+	public static final long DEFAULT_MAX_BODY_SIZE = -1;
+
+	public static final long DEFAULT_MAX_BUFFERED_INPUT = 32 * 1024 * 1024;
+
+	/** Disabled: long polls, server-sent events and big downloads are legitimate; the web server has its own. */
+	public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ZERO;
+
+	public static final Duration DEFAULT_PARAMS_TIMEOUT = Duration.ofSeconds(30);
+
 	public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
 	public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
@@ -80,6 +94,18 @@ public final class ServerConfig {
 
 	private final int maxParams;
 
+	private final int maxParamNameLength;
+
+	private final int maxParamValueLength;
+
+	private final long maxBodySize;
+
+	private final long maxBufferedInput;
+
+	private final Duration requestTimeout;
+
+	private final Duration paramsTimeout;
+
 	private final Map<String, String> environ;
 
 	private final Duration shutdownTimeout;
@@ -104,6 +130,12 @@ public final class ServerConfig {
 		this.spillDirectory = b.spillDirectory;
 		this.maxParamsSize = b.maxParamsSize;
 		this.maxParams = b.maxParams;
+		this.maxParamNameLength = b.maxParamNameLength;
+		this.maxParamValueLength = b.maxParamValueLength;
+		this.maxBodySize = b.maxBodySize;
+		this.maxBufferedInput = b.maxBufferedInput;
+		this.requestTimeout = Objects.requireNonNull(b.requestTimeout, "requestTimeout");
+		this.paramsTimeout = Objects.requireNonNull(b.paramsTimeout, "paramsTimeout");
 		this.environ = Map.copyOf(b.environ);
 		this.shutdownTimeout = b.shutdownTimeout;
 		check(this.maxWrite >= 8 && this.maxWrite <= 65535, "fastcgi.max-write", this.maxWrite, "8..65535");
@@ -116,6 +148,14 @@ public final class ServerConfig {
 		check(this.maxParamsSize >= 1024, "fastcgi.max-params-size", this.maxParamsSize, ">= 1024");
 		check(this.maxParams >= 1, "fastcgi.max-params", this.maxParams, ">= 1");
 		check(this.inputSpillThreshold >= 0, "fastcgi.input-spill-threshold", this.inputSpillThreshold, ">= 0");
+		check(this.maxParamNameLength >= 1, "fastcgi.max-param-name-length", this.maxParamNameLength, ">= 1");
+		check(this.maxParamValueLength >= 1, "fastcgi.max-param-value-length", this.maxParamValueLength, ">= 1");
+		check(this.maxBodySize >= -1, "fastcgi.max-body-size", this.maxBodySize, ">= 0, or -1 for no limit");
+		check(this.maxBufferedInput >= 0, "fastcgi.max-buffered-input", this.maxBufferedInput, ">= 0");
+		check(!this.requestTimeout.isNegative(), "fastcgi.request-timeout", this.requestTimeout,
+				">= 0 (0 disables it)");
+		check(!this.paramsTimeout.isNegative() && !this.paramsTimeout.isZero(), "fastcgi.params-timeout",
+				this.paramsTimeout, "> 0");
 	}
 
 	private static void check(boolean ok, String name, Object value, String range) {
@@ -149,6 +189,12 @@ public final class ServerConfig {
 		b.spillDirectory = this.spillDirectory;
 		b.maxParamsSize = this.maxParamsSize;
 		b.maxParams = this.maxParams;
+		b.maxParamNameLength = this.maxParamNameLength;
+		b.maxParamValueLength = this.maxParamValueLength;
+		b.maxBodySize = this.maxBodySize;
+		b.maxBufferedInput = this.maxBufferedInput;
+		b.requestTimeout = this.requestTimeout;
+		b.paramsTimeout = this.paramsTimeout;
 		b.environ = this.environ;
 		b.shutdownTimeout = this.shutdownTimeout;
 		return b;
@@ -252,6 +298,50 @@ public final class ServerConfig {
 		return this.maxParams;
 	}
 
+	/** Most bytes in the name of one param (fastcgi.max-param-name-length); longer gets a 431 response. */
+	public int maxParamNameLength() {
+		return this.maxParamNameLength;
+	}
+
+	/** Most bytes in the value of one param (fastcgi.max-param-value-length); longer gets a 431 response. */
+	public int maxParamValueLength() {
+		return this.maxParamValueLength;
+	}
+
+	/**
+	 * Most request body bytes (fastcgi.max-body-size), -1 for no limit. A larger CONTENT_LENGTH gets a 413 response
+	 * before the handler runs; a body without CONTENT_LENGTH that grows past it fails the handler's reads.
+	 */
+	public long maxBodySize() {
+		return this.maxBodySize;
+	}
+
+	/**
+	 * Unread request input held in memory across all requests of the server (fastcgi.max-buffered-input); past it,
+	 * input spills to temporary files whatever fastcgi.input-spill-threshold says.
+	 */
+	public long maxBufferedInput() {
+		return this.maxBufferedInput;
+	}
+
+	/**
+	 * How long a request may run from the end of its params to its END_REQUEST (fastcgi.request-timeout); zero
+	 * disables it. Past it the request is aborted, its handler thread interrupted, and the web server gets a 504
+	 * response if nothing was committed.
+	 */
+	public Duration requestTimeout() {
+		return this.requestTimeout;
+	}
+
+	/**
+	 * How long the params of a request may take in total from BEGIN_REQUEST to the empty PARAMS, and how long a
+	 * partial record may sit while no request is active (fastcgi.params-timeout): a peer trickling bytes cannot hold
+	 * a connection with {@code fastcgi.read-timeout} alone.
+	 */
+	public Duration paramsTimeout() {
+		return this.paramsTimeout;
+	}
+
 	/** Extra params merged into every request (they override the web server's of the same name). */
 	public Map<String, String> environ() {
 		return this.environ;
@@ -310,6 +400,18 @@ public final class ServerConfig {
 		private int maxParamsSize = DEFAULT_MAX_PARAMS_SIZE;
 
 		private int maxParams = DEFAULT_MAX_PARAMS;
+
+		private int maxParamNameLength = DEFAULT_MAX_PARAM_NAME_LENGTH;
+
+		private int maxParamValueLength = DEFAULT_MAX_PARAM_VALUE_LENGTH;
+
+		private long maxBodySize = DEFAULT_MAX_BODY_SIZE;
+
+		private long maxBufferedInput = DEFAULT_MAX_BUFFERED_INPUT;
+
+		private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+
+		private Duration paramsTimeout = DEFAULT_PARAMS_TIMEOUT;
 
 		private Map<String, String> environ = Map.of();
 
@@ -410,6 +512,36 @@ public final class ServerConfig {
 
 		public Builder maxParams(int v) {
 			this.maxParams = v;
+			return this;
+		}
+
+		public Builder maxParamNameLength(int v) {
+			this.maxParamNameLength = v;
+			return this;
+		}
+
+		public Builder maxParamValueLength(int v) {
+			this.maxParamValueLength = v;
+			return this;
+		}
+
+		public Builder maxBodySize(long v) {
+			this.maxBodySize = v;
+			return this;
+		}
+
+		public Builder maxBufferedInput(long v) {
+			this.maxBufferedInput = v;
+			return this;
+		}
+
+		public Builder requestTimeout(Duration v) {
+			this.requestTimeout = v;
+			return this;
+		}
+
+		public Builder paramsTimeout(Duration v) {
+			this.paramsTimeout = v;
 			return this;
 		}
 

@@ -81,9 +81,12 @@ public interface ServerListener {
 	}
 
 	/**
-	 * A connection was closed for malformed input or a limit; {@code reason} is a short low-cardinality token
-	 * ({@code version}, {@code length}, {@code duplicate_request}, {@code params_after_end}, {@code params_too_large},
-	 * {@code name_value}, {@code timeout}, ...).
+	 * A connection was closed for malformed input or a limit, or a request hit a limit; {@code reason} is a short
+	 * low-cardinality token ({@code version}, {@code length}, {@code duplicate_request}, {@code params_after_end},
+	 * {@code params_too_large}, {@code name_value}, {@code timeout}, ...). Request limits that are answered without
+	 * closing: {@code param_name_too_long}, {@code param_value_too_long} (431), {@code body_too_large} (413, or the
+	 * reads fail when no CONTENT_LENGTH was declared) and {@code request_timeout} (504); {@code params_timeout}
+	 * closes the connection.
 	 */
 	default void protocolError(long connectionId, String reason) {
 	}

@@ -54,4 +54,26 @@ class AllowListServerTests extends EngineTestSupport {
 		assertThat(client.closedByServer()).isTrue();
 	}
 
+	@Test
+	void ipv4PeerOnADualStackSocketMatchesItsIpv4Entry() throws Exception {
+		FastCgiServer server;
+		try {
+			server = start(config().bindAddress(new BindAddress.Tcp("::", 0)).allowedAddresses(List.of("127.0.0.1")),
+					EngineTestSupport::echo);
+		}
+		catch (java.io.IOException ex) {
+			Assumptions.abort("no dual-stack socket: " + ex);
+			return;
+		}
+		// the peer is ::ffff:127.0.0.1 on the IPv6 socket, matched by the IPv4 entry
+		try (RawClient client = RawClient.connect(new InetSocketAddress("::ffff:127.0.0.1", server.port()))) {
+			client.request(3, false, get("/mapped"), new byte[0]);
+			assertThat(client.response(3).stdout()).endsWith("uri=/mapped length=0");
+		}
+		RawClient v6 = RawClient.connect(new InetSocketAddress("::1", server.port()));
+		this.clients.add(v6);
+		assertThat(v6.closedByServer()).isTrue();
+		await().atMost(5, TimeUnit.SECONDS).until(() -> this.events.has("rejected ADDRESS"));
+	}
+
 }

@@ -41,6 +41,57 @@ class UnixSocketTests extends EngineTestSupport {
 	}
 
 	@Test
+	void socketFileNeverExistsWithWiderPermissions() throws Exception {
+		Path dir = Files.createDirectories(this.tempDir.resolve("window"));
+		Path socket = dir.resolve("app.sock");
+		java.util.Set<String> targetModes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		java.util.Set<String> stagingModes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+		java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+		Thread watcher = new Thread(() -> {
+			while (watching.get()) {
+				looks.incrementAndGet();
+				modeOf(socket, targetModes);
+				try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+					entries.filter((p) -> p.getFileName().toString().startsWith(".fcgi"))
+						.forEach((p) -> modeOf(p, stagingModes));
+				}
+				catch (java.io.IOException ex) {
+					// raced with a rename or delete
+				}
+			}
+		}, "test-socket-watcher");
+		watcher.start();
+		try {
+			for (int i = 0; i < 30; i++) {
+				FastCgiServer server = new FastCgiServer(
+						config().bindAddress(new BindAddress.Unix(socket)).unixSocketPermissions("rw-------").build(),
+						EngineTestSupport::echo);
+				server.start();
+				modeOf(socket, targetModes);
+				server.stop(Duration.ofSeconds(1));
+			}
+		}
+		finally {
+			watching.set(false);
+			watcher.join(5000);
+		}
+		assertThat(looks.get()).isPositive();
+		// whenever the socket was visible at its path it already had its mode; staging was private to the owner
+		assertThat(targetModes).containsExactly("rw-------");
+		assertThat(stagingModes).isSubsetOf("rwx------");
+	}
+
+	private static void modeOf(Path path, java.util.Set<String> seen) {
+		try {
+			seen.add(PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS)));
+		}
+		catch (java.io.IOException ex) {
+			// not there (yet, or any more)
+		}
+	}
+
+	@Test
 	void octalPermissionsAreAccepted() throws Exception {
 		Path socket = this.tempDir.resolve("octal.sock");
 		start(config().bindAddress(new BindAddress.Unix(socket)).unixSocketPermissions("660"), EngineTestSupport::echo);

@@ -88,6 +88,9 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	private volatile long drainDeadlineNanos;
 
+	/** Since when (|1) the decoder has held a partial record at a blocking read, or 0 when at a record boundary. */
+	private volatile long partialRecordSinceNanos;
+
 	/** The request a pulling thread reads for, and whether a record for it arrived (guarded by inputLock). */
 	private Request pullTarget;
 
@@ -233,6 +236,12 @@ public final class Connection implements Runnable, RequestInput.Source {
 	/** Reads more bytes into the read buffer (guarded by inputLock); false at end of stream. */
 	private boolean fill() throws IOException {
 		this.readBuffer.compact();
+		if (this.decoder.isAtRecordBoundary()) {
+			this.partialRecordSinceNanos = 0;
+		}
+		else if (this.partialRecordSinceNanos == 0) {
+			this.partialRecordSinceNanos = System.nanoTime() | 1;
+		}
 		int n;
 		this.readBlockedSinceNanos = System.nanoTime() | 1;
 		try {
@@ -464,6 +473,14 @@ public final class Connection implements Runnable, RequestInput.Source {
 			return;
 		}
 		request.endParams();
+		Request.Refusal refusal = request.refusal();
+		if (refusal != null) {
+			this.context.limitLog().log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
+					+ describePeer() + " answered " + statusOf(refusal.response()) + ": " + refusal.message());
+			this.context.listener().protocolError(this.id, refusal.reason());
+			request.answerRefusal(refusal);
+			return;
+		}
 		if (!request.dispatch()) {
 			this.requests.remove(requestId);
 			this.context.limitLog().log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
@@ -496,6 +513,13 @@ public final class Connection implements Runnable, RequestInput.Source {
 		if (request == this.pullTarget) {
 			this.pullTargetFed = true;
 		}
+	}
+
+	private static String statusOf(byte[] response) {
+		String text = new String(response, 0, Math.min(response.length, 64),
+				java.nio.charset.StandardCharsets.ISO_8859_1);
+		int end = text.indexOf('\r');
+		return (end > 8) ? text.substring(8, end) : text;
 	}
 
 	// ---- request end -----------------------------------------------------------------------------------------
@@ -629,6 +653,9 @@ public final class Connection implements Runnable, RequestInput.Source {
 					+ " ms (fastcgi.write-timeout)");
 			return;
 		}
+		if (checkRequestTimeouts(now)) {
+			return;
+		}
 		long drainDeadline = this.drainDeadlineNanos;
 		if (drainDeadline != 0) {
 			if (now - drainDeadline > 0) {
@@ -658,6 +685,44 @@ public final class Connection implements Runnable, RequestInput.Source {
 				close(new ConnectionClosedException("idle connection closed"));
 			}
 		}
+	}
+
+	/**
+	 * fastcgi.params-timeout (params that take too long in total, or a partial record with no request active: both
+	 * close the connection) and fastcgi.request-timeout (the request alone is ended). True if the connection closed.
+	 */
+	private boolean checkRequestTimeouts(long now) {
+		long paramsTimeout = this.config.paramsTimeout().toNanos();
+		long requestTimeout = this.config.requestTimeout().toNanos();
+		for (Request request : this.requests.values()) {
+			if (request.phase() == Request.Phase.PARAMS && now - request.startNanos() > paramsTimeout) {
+				timedOut("params_timeout", "the params of request " + request.requestId() + " did not end within "
+						+ millis(paramsTimeout) + " ms (fastcgi.params-timeout)");
+				return true;
+			}
+			if (requestTimeout > 0 && request.claimTimeout(now, requestTimeout)) {
+				startRequestTimeout(request, millis(requestTimeout));
+			}
+		}
+		long partialSince = this.partialRecordSinceNanos;
+		if (partialSince != 0 && this.requests.isEmpty() && this.readBlockedSinceNanos != 0
+				&& now - partialSince > paramsTimeout) {
+			timedOut("params_timeout", "a record stayed incomplete for " + millis(paramsTimeout)
+					+ " ms with no request active (fastcgi.params-timeout)");
+			return true;
+		}
+		return false;
+	}
+
+	/** Ends a request that ran over fastcgi.request-timeout, on a thread of its own (it may wait to write). */
+	private void startRequestTimeout(Request request, long timeoutMillis) {
+		this.context.limitLog().log(logger, () -> "Request " + request.requestId() + " on FastCGI connection "
+				+ this.id + describePeer() + " did not complete within " + timeoutMillis
+				+ " ms (fastcgi.request-timeout): aborted, its handler thread interrupted");
+		this.context.listener().protocolError(this.id, "request_timeout");
+		Thread thread = new Thread(() -> request.timeOut(timeoutMillis), "fastcgi-request-timeout");
+		thread.setDaemon(true);
+		thread.start();
 	}
 
 	private Request requestAwaitingInput() {

@@ -48,6 +48,31 @@ public final class EngineContext {
 
 	private volatile boolean stopping;
 
+	private final AtomicLong bufferedInput = new AtomicLong();
+
+	private final RequestInput.MemoryBudget inputBudget = new RequestInput.MemoryBudget() {
+
+		@Override
+		public boolean tryReserve(long bytes) {
+			long max = EngineContext.this.config.maxBufferedInput();
+			while (true) {
+				long current = EngineContext.this.bufferedInput.get();
+				if (current + bytes > max) {
+					return false;
+				}
+				if (EngineContext.this.bufferedInput.compareAndSet(current, current + bytes)) {
+					return true;
+				}
+			}
+		}
+
+		@Override
+		public void release(long bytes) {
+			EngineContext.this.bufferedInput.addAndGet(-bytes);
+		}
+
+	};
+
 	/** Creates the shared state of one running server. */
 	public EngineContext(ServerConfig config, FastCgiHandler handler, CompositeListener listener, Workers workers) {
 		this.config = config;
@@ -60,6 +85,16 @@ public final class EngineContext {
 		int pooled = Math.min(256, config.maxConnections());
 		this.readBuffers = new BufferPool(Connection.READ_BUFFER_SIZE, pooled);
 		this.writeBuffers = new BufferPool(RecordWriter.bufferSize(config.maxWrite()), pooled);
+	}
+
+	/** The server-wide bound on request input held in memory (fastcgi.max-buffered-input). */
+	RequestInput.MemoryBudget inputBudget() {
+		return this.inputBudget;
+	}
+
+	/** Request input bytes currently held in memory rings across the server. */
+	public long bufferedInputBytes() {
+		return this.bufferedInput.get();
 	}
 
 	/** The rate-limited log for requests refused with OVERLOADED. */

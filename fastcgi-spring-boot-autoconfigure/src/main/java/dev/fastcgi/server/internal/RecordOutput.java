@@ -33,6 +33,9 @@ final class RecordOutput extends OutputStream {
 
 	private boolean closed;
 
+	/** Later writes are dropped silently (the engine answered for the handler). */
+	private boolean sealed;
+
 	RecordOutput(Request request, RecordType type, int maxWrite) {
 		this.request = request;
 		this.type = type;
@@ -114,7 +117,7 @@ final class RecordOutput extends OutputStream {
 	}
 
 	private boolean writable() throws IOException {
-		if (this.request.isOutputDropped()) {
+		if (this.request.isOutputDropped() || this.sealed) {
 			return false;
 		}
 		if (this.closed) {
@@ -147,6 +150,44 @@ final class RecordOutput extends OutputStream {
 		this.lock.lock();
 		try {
 			return this.sent;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Drops every later write silently; what is buffered stays for the request's final write. */
+	void seal() {
+		this.lock.lock();
+		try {
+			this.sealed = true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Seals the stream and, if nothing has left yet, replaces what is buffered with {@code response}.
+	 * @return whether the response was put in place (false: the response was already committed)
+	 */
+	boolean replaceIfUnsent(byte[] response) {
+		this.lock.lock();
+		try {
+			this.sealed = true;
+			if (this.sent || this.closed) {
+				return false;
+			}
+			if (this.buffer == null) {
+				this.buffer = this.request.borrowBuffer(this.type);
+			}
+			if (this.buffer.length < response.length) {
+				this.buffer = new byte[response.length];
+			}
+			System.arraycopy(response, 0, this.buffer, 0, response.length);
+			this.count = response.length;
+			this.used = true;
+			return true;
 		}
 		finally {
 			this.lock.unlock();

@@ -23,6 +23,7 @@ import dev.fastcgi.protocol.Role;
 import dev.fastcgi.server.ConnectionClosedException;
 import dev.fastcgi.server.FastCgiExchange;
 import dev.fastcgi.server.RequestAbortedException;
+import dev.fastcgi.server.ServerConfig;
 import dev.fastcgi.server.ServerListener.Outcome;
 
 /**
@@ -37,6 +38,25 @@ final class Request implements FastCgiExchange, Runnable {
 
 	private static final byte[] ERROR_RESPONSE = ("Status: 500\r\nContent-Type: text/plain\r\n\r\n"
 			+ "Internal Server Error\n").getBytes(StandardCharsets.ISO_8859_1);
+
+	static final byte[] BODY_TOO_LARGE_RESPONSE = response("413 Payload Too Large");
+
+	static final byte[] HEADERS_TOO_LARGE_RESPONSE = response("431 Request Header Fields Too Large");
+
+	static final byte[] TIMEOUT_RESPONSE = response("504 Gateway Timeout");
+
+	/** The app status END_REQUEST carries for a handler that failed, timed out or passed a body limit. */
+	static final int FAILED_APP_STATUS = 1;
+
+	private static byte[] response(String status) {
+		String reason = status.substring(status.indexOf(' ') + 1);
+		return ("Status: " + status + "\r\nContent-Type: text/plain\r\n\r\n" + reason + "\n")
+			.getBytes(StandardCharsets.ISO_8859_1);
+	}
+
+	/** Why a request was answered by the engine without running its handler (a limit). */
+	record Refusal(String reason, String message, byte[] response) {
+	}
 
 	/** Where the request is in its life. */
 	enum Phase {
@@ -92,6 +112,18 @@ final class Request implements FastCgiExchange, Runnable {
 
 	private volatile IOException abortCause;
 
+	private Refusal refusal;
+
+	/** When the request was dispatched (|1), or 0 before; fastcgi.request-timeout runs from here. */
+	private volatile long dispatchedNanos;
+
+	private final AtomicBoolean timedOut = new AtomicBoolean();
+
+	/** The thread running the handler while it runs (guarded by this.workerLock). */
+	private Thread worker;
+
+	private final Object workerLock = new Object();
+
 	Request(Connection connection, EngineContext context, int id, Role role, boolean keepConn, boolean pullInput) {
 		this.connection = connection;
 		this.context = context;
@@ -105,9 +137,11 @@ final class Request implements FastCgiExchange, Runnable {
 			memory = Math.max(memory, 128 * 1024);
 		}
 		RequestInput.SpillListener spilled = (file) -> context.listener().inputSpilled(connection.id(), id, file);
-		this.stdin = new RequestInput(this, connection, memory, context.spillDirectory(), spilled);
-		this.data = (role == Role.FILTER)
-				? new RequestInput(this, connection, memory, context.spillDirectory(), spilled) : null;
+		RequestInput.LimitListener tooLarge = this::bodyTooLarge;
+		this.stdin = new RequestInput(this, connection, memory, context.spillDirectory(), spilled,
+				context.inputBudget(), tooLarge);
+		this.data = (role == Role.FILTER) ? new RequestInput(this, connection, memory, context.spillDirectory(),
+				spilled, context.inputBudget(), tooLarge) : null;
 		this.stdout = new RecordOutput(this, RecordType.STDOUT, context.config().maxWrite());
 	}
 
@@ -139,10 +173,17 @@ final class Request implements FastCgiExchange, Runnable {
 		this.rawParamsLength += length;
 	}
 
-	/** The empty PARAMS arrived: decodes the pairs (bounded by fastcgi.max-params) and merges the environ. */
+	/**
+	 * The empty PARAMS arrived: decodes the pairs (bounded by fastcgi.max-params) and merges the environ. A param
+	 * over fastcgi.max-param-name-length or fastcgi.max-param-value-length, or a CONTENT_LENGTH over
+	 * fastcgi.max-body-size, leaves a {@link #refusal()} for the connection to answer.
+	 */
 	void endParams() throws ProtocolException {
-		int maxParams = this.context.config().maxParams();
-		Map<String, String> environ = this.context.config().environ();
+		ServerConfig config = this.context.config();
+		int maxParams = config.maxParams();
+		int maxName = config.maxParamNameLength();
+		int maxValue = config.maxParamValueLength();
+		Map<String, String> environ = config.environ();
 		// insertion order: the order the web server sent (header order survives into HTTP_* params)
 		Map<String, String> map = new LinkedHashMap<>(64 + environ.size() * 2);
 		if (this.rawParamsLength > 0) {
@@ -152,13 +193,92 @@ final class Request implements FastCgiExchange, Runnable {
 					throw new ProtocolException("params_too_many", "params of request " + this.id
 							+ " have more than fastcgi.max-params (" + maxParams + ") pairs");
 				}
-				map.put(name, value);
+				if (name.length() > maxName) {
+					refuse("param_name_too_long", "a param name of " + name.length()
+							+ " bytes exceeds fastcgi.max-param-name-length (" + maxName + ")");
+				}
+				else if (value.length() > maxValue) {
+					refuse("param_value_too_long", "param " + name + " of " + value.length()
+							+ " bytes exceeds fastcgi.max-param-value-length (" + maxValue + ")");
+				}
+				else {
+					map.put(name, value);
+				}
 			});
 		}
 		map.putAll(environ);
 		this.params = Collections.unmodifiableMap(map);
 		this.connection.returnParamsBuffer(this.rawParams);
 		this.rawParams = null;
+		if (this.refusal == null) {
+			applyBodyLimits(config.maxBodySize());
+		}
+	}
+
+	private void refuse(String reason, String message) {
+		if (this.refusal == null) {
+			this.refusal = new Refusal(reason, message, HEADERS_TOO_LARGE_RESPONSE);
+		}
+	}
+
+	private void applyBodyLimits(long maxBodySize) {
+		if (this.role == Role.AUTHORIZER) {
+			// an authorizer gets the request's params but never its body
+			return;
+		}
+		long declared = declaredLength(this.params.get("CONTENT_LENGTH"));
+		if (maxBodySize >= 0 && declared > maxBodySize) {
+			this.refusal = new Refusal("body_too_large", "CONTENT_LENGTH " + this.params.get("CONTENT_LENGTH")
+					+ " exceeds fastcgi.max-body-size (" + maxBodySize + ")", BODY_TOO_LARGE_RESPONSE);
+			return;
+		}
+		this.stdin.setLimits(declared, maxBodySize);
+		if (this.data != null) {
+			this.data.setLimits(declaredLength(this.params.get("FCGI_DATA_LENGTH")), maxBodySize);
+		}
+	}
+
+	/** A decimal length, Long.MAX_VALUE if too big for a long, or -1 when absent, empty or not a number. */
+	static long declaredLength(String value) {
+		if (value == null || value.isEmpty() || value.length() > 40) {
+			return -1;
+		}
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c < '0' || c > '9') {
+				return -1;
+			}
+		}
+		try {
+			return Long.parseLong(value);
+		}
+		catch (NumberFormatException ex) {
+			return Long.MAX_VALUE;
+		}
+	}
+
+	/** A limit the params broke, to be answered without running the handler; null when none. */
+	Refusal refusal() {
+		return this.refusal;
+	}
+
+	/** Answers {@code response} and END_REQUEST(0) without running the handler; later input is ignored. */
+	void answerRefusal(Refusal refusal) {
+		this.phase = Phase.RUNNING;
+		try {
+			this.stdout.write(refusal.response());
+		}
+		catch (IOException ex) {
+			// the connection is gone; finish() below finds the writer failed
+		}
+		finish(0, Outcome.REJECTED);
+	}
+
+	private void bodyTooLarge(long limit) {
+		this.context.limitLog().log(logger, () -> "Request " + this.id + " on FastCGI connection "
+				+ this.connection.id() + ": a body without CONTENT_LENGTH passed fastcgi.max-body-size (" + limit
+				+ "); its reads fail");
+		this.context.listener().protocolError(this.connection.id(), "body_too_large");
 	}
 
 	/** Whether the params have ended (PARAMS after this is malformed). */
@@ -169,6 +289,7 @@ final class Request implements FastCgiExchange, Runnable {
 	/** Hands the request to a worker; false if the executor refused it. */
 	boolean dispatch() {
 		this.phase = Phase.RUNNING;
+		this.dispatchedNanos = System.nanoTime() | 1;
 		this.slotHolds.incrementAndGet();
 		if (this.context.workers().executeRequest(this)) {
 			return true;
@@ -329,6 +450,9 @@ final class Request implements FastCgiExchange, Runnable {
 	@Override
 	public void run() {
 		Throwable failure = null;
+		synchronized (this.workerLock) {
+			this.worker = Thread.currentThread();
+		}
 		try {
 			if (!this.finished.get()) {
 				this.context.handler().handle(this);
@@ -337,13 +461,28 @@ final class Request implements FastCgiExchange, Runnable {
 		catch (Throwable ex) {
 			failure = ex;
 		}
+		finally {
+			synchronized (this.workerLock) {
+				this.worker = null;
+			}
+			if (this.timedOut.get()) {
+				// an interrupt from fastcgi.request-timeout must not leak into the thread's next task
+				Thread.interrupted();
+			}
+		}
 		releaseSlot();
 		try {
 			if (failure != null) {
 				handlerFailed(failure);
 			}
 			else if (!this.deferred) {
-				complete(this.appStatus);
+				if (this.stdin.isOverLimit() && !this.stdout.isUsed()) {
+					this.stdout.write(BODY_TOO_LARGE_RESPONSE);
+					complete(FAILED_APP_STATUS);
+				}
+				else {
+					complete(this.appStatus);
+				}
 			}
 		}
 		catch (Throwable ex) {
@@ -358,12 +497,20 @@ final class Request implements FastCgiExchange, Runnable {
 			complete(1);
 			return;
 		}
-		logger.log(System.Logger.Level.WARNING, "Handler failed for request " + this.id + " on FastCGI connection "
-				+ this.connection.id() + "; answering with status 500 if nothing was sent yet", failure);
+		boolean overLimit = this.stdin.isOverLimit() || (this.data != null && this.data.isOverLimit());
+		if (overLimit) {
+			logger.log(System.Logger.Level.DEBUG, () -> "Handler of request " + this.id + " on connection "
+					+ this.connection.id() + " ended after its body passed fastcgi.max-body-size: " + failure);
+		}
+		else {
+			logger.log(System.Logger.Level.WARNING, "Handler failed for request " + this.id
+					+ " on FastCGI connection " + this.connection.id()
+					+ "; answering with status 500 if nothing was sent yet", failure);
+		}
 		if (!this.stdout.isSent()) {
 			this.stdout.resetBuffer();
 			try {
-				this.stdout.write(ERROR_RESPONSE);
+				this.stdout.write(overLimit ? BODY_TOO_LARGE_RESPONSE : ERROR_RESPONSE);
 			}
 			catch (IOException ex) {
 				// the connection is gone; complete() below finds the request aborted
@@ -451,15 +598,27 @@ final class Request implements FastCgiExchange, Runnable {
 
 	@Override
 	public void complete(int appStatus) {
-		if (!this.finished.compareAndSet(false, true)) {
+		if (this.timedOut.get()) {
+			// fastcgi.request-timeout claimed the request: its thread ends it
 			return;
+		}
+		finish(appStatus, null);
+	}
+
+	/**
+	 * Ends the request with END_REQUEST after the output; {@code outcome} null derives it from the app status.
+	 * @return false if the request had already ended
+	 */
+	private boolean finish(int appStatus, Outcome fixedOutcome) {
+		if (!this.finished.compareAndSet(false, true)) {
+			return false;
 		}
 		this.appStatus = appStatus;
 		// the id and the fastcgi.max-requests slot are free before END_REQUEST leaves: the web server may reuse
 		// both as soon as it reads it
 		this.connection.requestFinishing(this);
 		releaseSlot();
-		Outcome outcome = (appStatus == 0) ? Outcome.SUCCESS : Outcome.ERROR;
+		Outcome outcome = (fixedOutcome != null) ? fixedOutcome : (appStatus == 0) ? Outcome.SUCCESS : Outcome.ERROR;
 		try {
 			byte[] out = this.stdout.buffer();
 			int outLength = this.stdout.count();
@@ -481,6 +640,53 @@ final class Request implements FastCgiExchange, Runnable {
 			runAbortCallbacks(cause);
 		}
 		ended(outcome, ProtocolStatus.REQUEST_COMPLETE);
+		return true;
+	}
+
+	// ---- fastcgi.request-timeout -----------------------------------------------------------------------------
+
+	/**
+	 * Whether the request has run longer than {@code timeoutNanos} since dispatch and has not been timed out yet;
+	 * true claims the time-out (the caller then runs {@link #timeOut}).
+	 */
+	boolean claimTimeout(long now, long timeoutNanos) {
+		long dispatched = this.dispatchedNanos;
+		if (dispatched == 0 || this.finished.get() || now - dispatched <= timeoutNanos) {
+			return false;
+		}
+		return this.timedOut.compareAndSet(false, true);
+	}
+
+	/**
+	 * Ends a request that ran over fastcgi.request-timeout: its input fails, a 504 response goes out if nothing was
+	 * committed, END_REQUEST carries app status 1, the abort callbacks run and the handler thread is interrupted.
+	 * Runs on its own thread: it may wait for the connection's write lock.
+	 */
+	void timeOut(long timeoutMillis) {
+		if (this.finished.get()) {
+			return;
+		}
+		RequestAbortedException cause = new RequestAbortedException("request " + this.id
+				+ " did not complete within fastcgi.request-timeout (" + timeoutMillis + " ms)");
+		this.stdin.fail(cause);
+		if (this.data != null) {
+			this.data.fail(cause);
+		}
+		this.stdout.replaceIfUnsent(TIMEOUT_RESPONSE);
+		RecordOutput err = this.stderr;
+		if (err != null) {
+			err.seal();
+		}
+		if (finish(FAILED_APP_STATUS, Outcome.ABORTED)) {
+			this.abortCause = cause;
+			this.outputDropped = true;
+			runAbortCallbacks(cause);
+		}
+		synchronized (this.workerLock) {
+			if (this.worker != null) {
+				this.worker.interrupt();
+			}
+		}
 	}
 
 	@Override

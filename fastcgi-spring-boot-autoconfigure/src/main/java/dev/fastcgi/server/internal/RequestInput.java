@@ -19,6 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * When the connection hands its input to the request (non-multiplexed mode), an empty stream does not wait: the
  * reading thread pulls the next records from the socket itself ({@link Source#pull}), which is the back-pressure:
  * nothing is read from the web server until the handler asks for it.
+ * <p>
+ * With a declared length (CONTENT_LENGTH, FCGI_DATA_LENGTH) the reader sees end of stream after exactly that many
+ * bytes, bytes beyond it are dropped as they arrive, and an end before it fails the read. Memory rings are reserved
+ * from the server-wide fastcgi.max-buffered-input budget; when it is used up, input spills to the file at once.
  */
 final class RequestInput extends InputStream {
 
@@ -72,6 +76,22 @@ final class RequestInput extends InputStream {
 
 	private IOException failure;
 
+	/** The declared length (CONTENT_LENGTH or FCGI_DATA_LENGTH), or -1 when none was declared. */
+	private long declaredLength = -1;
+
+	/** fastcgi.max-body-size for a stream without a declared length, or -1 for none. */
+	private long maxUndeclared = -1;
+
+	/** Content bytes accepted so far (pushed and kept). */
+	private long pushed;
+
+	/** Content bytes handed to the reader so far. */
+	private long delivered;
+
+	private boolean overLimit;
+
+	private final MemoryBudget budget;
+
 	/** Told when a stream starts spilling (tests and metrics). */
 	interface SpillListener {
 
@@ -79,13 +99,82 @@ final class RequestInput extends InputStream {
 
 	}
 
+	/** The server-wide bound on input held in memory (fastcgi.max-buffered-input). */
+	interface MemoryBudget {
+
+		/** No bound (tests). */
+		MemoryBudget UNBOUNDED = new MemoryBudget() {
+
+			@Override
+			public boolean tryReserve(long bytes) {
+				return true;
+			}
+
+			@Override
+			public void release(long bytes) {
+			}
+
+		};
+
+		/** Takes {@code bytes} of the budget; false (nothing taken) when that would pass it. */
+		boolean tryReserve(long bytes);
+
+		/** Gives back bytes taken by {@link #tryReserve(long)}. */
+		void release(long bytes);
+
+	}
+
+	/** Told when a stream without a declared length passes fastcgi.max-body-size. */
+	interface LimitListener {
+
+		void bodyTooLarge(long limit);
+
+	}
+
+	private final LimitListener limitListener;
+
 	RequestInput(Request request, Source source, long memoryLimit, Path spillDirectory, SpillListener spillListener) {
+		this(request, source, memoryLimit, spillDirectory, spillListener, MemoryBudget.UNBOUNDED, null);
+	}
+
+	RequestInput(Request request, Source source, long memoryLimit, Path spillDirectory, SpillListener spillListener,
+			MemoryBudget budget, LimitListener limitListener) {
 		this.request = request;
 		this.source = source;
 		this.memoryLimit = memoryLimit;
 		this.spillDirectory = spillDirectory;
 		this.spillListener = spillListener;
+		this.budget = budget;
+		this.limitListener = limitListener;
 	}
+
+	/**
+	 * Sets the stream's declared length (-1 for none) and the most bytes a stream without one may carry (-1 for no
+	 * limit). With a declared length, the reader sees end of stream after exactly that many bytes; more are
+	 * discarded, fewer followed by the end of the stream fail the read. Call before any input is pushed.
+	 */
+	void setLimits(long declaredLength, long maxUndeclared) {
+		this.lock.lock();
+		try {
+			this.declaredLength = declaredLength;
+			this.maxUndeclared = maxUndeclared;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Whether the stream failed because it passed fastcgi.max-body-size. */
+	boolean isOverLimit() {
+		this.lock.lock();
+		try {
+			return this.overLimit;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 
 	/** Appends record content (called by whichever thread reads the connection). */
 	void push(ByteBuffer content) throws IOException {
@@ -95,7 +184,29 @@ final class RequestInput extends InputStream {
 				return;
 			}
 			int length = content.remaining();
-			if (!this.spilling && (long) this.size + length <= this.memoryLimit) {
+			if (this.declaredLength >= 0) {
+				long room = this.declaredLength - this.pushed;
+				if (length > room) {
+					content = content.slice(content.position(), (int) room);
+					length = (int) room;
+				}
+				if (length == 0) {
+					return;
+				}
+			}
+			else if (this.maxUndeclared >= 0 && this.pushed + length > this.maxUndeclared) {
+				this.overLimit = true;
+				this.failure = new IOException("request body passed fastcgi.max-body-size (" + this.maxUndeclared
+						+ " bytes) without a declared length");
+				discard();
+				this.changed.signalAll();
+				if (this.limitListener != null) {
+					this.limitListener.bodyTooLarge(this.maxUndeclared);
+				}
+				return;
+			}
+			this.pushed += length;
+			if (!this.spilling && (long) this.size + length <= this.memoryLimit && reserveRing(this.size + length)) {
 				appendToRing(content, length);
 			}
 			else {
@@ -181,11 +292,22 @@ final class RequestInput extends InputStream {
 				if (this.failure != null) {
 					throw this.failure;
 				}
+				if (this.declaredLength >= 0 && this.delivered >= this.declaredLength) {
+					return -1;
+				}
 				if (this.size > 0) {
-					return readFromRing(b, off, len);
+					int n = readFromRing(b, off, len);
+					this.delivered += n;
+					return n;
 				}
 				if (this.spilling) {
-					return readFromFile(b, off, len);
+					int n = readFromFile(b, off, len);
+					this.delivered += n;
+					return n;
+				}
+				if (this.ended && !this.released && this.declaredLength > this.delivered) {
+					throw new IOException("request body ended after " + this.delivered + " of "
+							+ this.declaredLength + " declared bytes");
 				}
 				if (this.ended || this.released) {
 					return -1;
@@ -226,7 +348,6 @@ final class RequestInput extends InputStream {
 	}
 
 	private void appendToRing(ByteBuffer content, int length) {
-		ensureRing(this.size + length);
 		int capacity = this.ring.length;
 		int tail = (this.head + this.size) % capacity;
 		int first = Math.min(length, capacity - tail);
@@ -237,14 +358,25 @@ final class RequestInput extends InputStream {
 		this.size += length;
 	}
 
-	private void ensureRing(int needed) {
-		if (this.ring != null && this.ring.length >= needed) {
-			return;
+	/** Makes the ring big enough for {@code needed} bytes within the memory budget; false to spill instead. */
+	private boolean reserveRing(long needed) {
+		int current = (this.ring != null) ? this.ring.length : 0;
+		if (current >= needed) {
+			return true;
 		}
-		int capacity = (this.ring != null) ? this.ring.length : INITIAL_RING;
+		long capacity = Math.max(current, INITIAL_RING);
 		while (capacity < needed) {
 			capacity *= 2;
 		}
+		capacity = Math.max(needed, Math.min(capacity, this.memoryLimit));
+		if (!this.budget.tryReserve(capacity - current)) {
+			return false;
+		}
+		resizeRing((int) capacity);
+		return true;
+	}
+
+	private void resizeRing(int capacity) {
 		byte[] bigger = new byte[capacity];
 		if (this.ring != null && this.size > 0) {
 			int first = Math.min(this.size, this.ring.length - this.head);
@@ -307,6 +439,9 @@ final class RequestInput extends InputStream {
 	}
 
 	private void discard() {
+		if (this.ring != null) {
+			this.budget.release(this.ring.length);
+		}
 		this.ring = null;
 		this.size = 0;
 		this.head = 0;

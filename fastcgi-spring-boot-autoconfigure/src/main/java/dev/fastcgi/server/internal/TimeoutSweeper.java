@@ -9,7 +9,8 @@ import dev.fastcgi.server.ServerConfig;
 
 /**
  * One thread that checks every connection's timeouts (fastcgi.idle-timeout, fastcgi.read-timeout,
- * fastcgi.write-timeout) a few times per shortest timeout, and closes connections that ran over. Blocking reads and
+ * fastcgi.write-timeout, fastcgi.params-timeout, fastcgi.request-timeout) a few times per shortest timeout, and
+ * closes connections (or, for the request timeout, ends requests) that ran over. Blocking reads and
  * writes end when their channel is closed, so no I/O call needs a timeout of its own.
  */
 public final class TimeoutSweeper {
@@ -43,6 +44,12 @@ public final class TimeoutSweeper {
 		}
 		if (config.writeTimeout().compareTo(shortest) < 0) {
 			shortest = config.writeTimeout();
+		}
+		if (config.paramsTimeout().compareTo(shortest) < 0) {
+			shortest = config.paramsTimeout();
+		}
+		if (!config.requestTimeout().isZero() && config.requestTimeout().compareTo(shortest) < 0) {
+			shortest = config.requestTimeout();
 		}
 		return Math.max(10, Math.min(1000, shortest.toMillis() / 4));
 	}
