@@ -1,4 +1,7 @@
 /**
- * Spring Boot integration: the web server factory, the web server, graceful shutdown and CGI mode.
+ * Spring Boot integration: the servlet web server factory, the web server, graceful shutdown and bind failures.
  */
+@NullMarked
 package dev.fastcgi.boot;
+
+import org.jspecify.annotations.NullMarked;

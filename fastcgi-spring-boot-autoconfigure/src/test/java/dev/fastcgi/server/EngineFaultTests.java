@@ -148,6 +148,7 @@ class EngineFaultTests extends EngineTestSupport {
 				OutputStream out = exchange.stdout();
 				out.write(bytes(OK_HEAD));
 				byte[] chunk = new byte[16 * 1024];
+				boolean writeFailed = false;
 				try {
 					for (int i = 0; i < 4096 && !exchange.isAborted(); i++) {
 						out.write(chunk);
@@ -155,9 +156,10 @@ class EngineFaultTests extends EngineTestSupport {
 					}
 				}
 				catch (ConnectionClosedException ex) {
-					// the write that found the connection gone; later ones would be dropped silently
+					// the write that found the connection gone (the reader may not have marked the abort yet)
+					writeFailed = true;
 				}
-				if (exchange.isAborted()) {
+				if (writeFailed || exchange.isAborted()) {
 					abortedWriters.incrementAndGet();
 				}
 			}

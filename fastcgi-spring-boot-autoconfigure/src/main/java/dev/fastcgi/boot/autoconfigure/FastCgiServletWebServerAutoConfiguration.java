@@ -1,0 +1,57 @@
+package dev.fastcgi.boot.autoconfigure;
+
+import jakarta.servlet.ServletRequest;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.autoconfigure.condition.SearchStrategy;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.autoconfigure.servlet.ServletWebServerConfiguration;
+import org.springframework.boot.web.server.servlet.ServletWebServerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+
+import dev.fastcgi.boot.FastCgiServerCustomizer;
+import dev.fastcgi.boot.FastCgiServletWebServerFactory;
+import dev.fastcgi.server.FastCgiServer;
+import dev.fastcgi.server.ServerListener;
+import dev.fastcgi.servlet.FastCgiServletContainer;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} of the FastCGI servlet web server. Ordered before Boot's
+ * Tomcat and Jetty auto-configurations so that the FastCGI factory wins when they are on the classpath too; backs
+ * off when the application defines its own {@link ServletWebServerFactory} or sets {@code fastcgi.enabled=false}.
+ */
+@AutoConfiguration(beforeName = {
+		"org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
+		"org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration" })
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnClass({ ServletRequest.class, FastCgiServer.class, FastCgiServletContainer.class })
+@ConditionalOnBooleanProperty(name = "fastcgi.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(FastCgiProperties.class)
+@Import(ServletWebServerConfiguration.class)
+public final class FastCgiServletWebServerAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(value = ServletWebServerFactory.class, search = SearchStrategy.CURRENT)
+	FastCgiServletWebServerFactory fastCgiServletWebServerFactory(FastCgiProperties properties,
+			Environment environment, ObjectProvider<FastCgiServerCustomizer> serverCustomizers,
+			ObjectProvider<ServerListener> serverListeners) {
+		FastCgiPropertiesCustomizer propertiesCustomizer = new FastCgiPropertiesCustomizer(properties, environment);
+		propertiesCustomizer.reportForceCgi();
+		FastCgiServletWebServerFactory factory = new FastCgiServletWebServerFactory();
+		factory.setBindAddress(propertiesCustomizer.bindAddress());
+		factory.addServerCustomizers(propertiesCustomizer);
+		serverCustomizers.orderedStream().forEach(factory::addServerCustomizers);
+		serverListeners.orderedStream().forEach(factory::addServerListeners);
+		return factory;
+	}
+
+}
