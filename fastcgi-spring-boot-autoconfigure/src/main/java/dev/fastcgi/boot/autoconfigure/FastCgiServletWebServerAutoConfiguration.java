@@ -19,6 +19,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
 import dev.fastcgi.boot.FastCgiServerCustomizer;
+import dev.fastcgi.boot.InvalidFastCgiPropertyException;
 import dev.fastcgi.boot.FastCgiServletWebServerFactory;
 import dev.fastcgi.server.FastCgiServer;
 import dev.fastcgi.server.ServerListener;
@@ -45,9 +46,15 @@ public final class FastCgiServletWebServerAutoConfiguration {
 			Environment environment, ObjectProvider<FastCgiServerCustomizer> serverCustomizers,
 			ObjectProvider<ServerListener> serverListeners) {
 		FastCgiPropertiesCustomizer propertiesCustomizer = new FastCgiPropertiesCustomizer(properties, environment);
-		propertiesCustomizer.reportForceCgi();
 		FastCgiServletWebServerFactory factory = new FastCgiServletWebServerFactory();
 		factory.setBindAddress(propertiesCustomizer.bindAddress());
+		try {
+			factory.setAuthorizerPath(properties.getAuthorizerPath());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidFastCgiPropertyException("fastcgi.authorizer-path", properties.getAuthorizerPath(),
+					ex.getMessage(), "Set fastcgi.authorizer-path to a path such as /fastcgi/authorize, or remove it.");
+		}
 		factory.addServerCustomizers(propertiesCustomizer);
 		serverCustomizers.orderedStream().forEach(factory::addServerCustomizers);
 		serverListeners.orderedStream().forEach(factory::addServerListeners);
