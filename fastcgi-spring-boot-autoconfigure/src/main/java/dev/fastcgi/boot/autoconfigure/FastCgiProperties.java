@@ -144,7 +144,8 @@ public class FastCgiProperties {
 
 	/**
 	 * Context-relative path that AUTHORIZER-role requests are dispatched to (e.g. /fastcgi/authorize), so one
-	 * handler mapping authorizes every URI. When not set, they are dispatched to their own REQUEST_URI.
+	 * handler mapping authorizes every URI. When not set, they are dispatched to their own REQUEST_URI, or to
+	 * /fastcgi/authorize when the application defines a FastCgiAuthorizer bean.
 	 */
 	private @Nullable String authorizerPath;
 
