@@ -135,6 +135,41 @@ public class FastCgiProperties {
 	private int maxParams = ServerConfig.DEFAULT_MAX_PARAMS;
 
 	/**
+	 * Maximum length of one FCGI_PARAMS name. A longer name is answered with status 431 without running the
+	 * application; the connection stays usable.
+	 */
+	private DataSize maxParamNameLength = DataSize.ofBytes(ServerConfig.DEFAULT_MAX_PARAM_NAME_LENGTH);
+
+	/**
+	 * Maximum length of one FCGI_PARAMS value (a cookie header, for instance). A longer value is answered with
+	 * status 431 without running the application; the connection stays usable.
+	 */
+	private DataSize maxParamValueLength = DataSize.ofBytes(ServerConfig.DEFAULT_MAX_PARAM_VALUE_LENGTH);
+
+	/**
+	 * Maximum request body size; unset for no limit (the engine never holds a body in memory, and web servers
+	 * limit bodies too). A CONTENT_LENGTH over it is answered with 413 before any of the body is read; a streamed
+	 * body without CONTENT_LENGTH fails reading once past it.
+	 */
+	private @Nullable DataSize maxBodySize;
+
+	/**
+	 * Unread request input held in memory across all multiplexed requests; past it, input spills to files.
+	 */
+	private DataSize maxBufferedInput = DataSize.ofBytes(ServerConfig.DEFAULT_MAX_BUFFERED_INPUT);
+
+	/**
+	 * Longest time a request may run before it is aborted (504 if nothing was sent yet); 0 for no limit, which
+	 * suits long polls and server-sent events (the web server has its own read timeout).
+	 */
+	private Duration requestTimeout = ServerConfig.DEFAULT_REQUEST_TIMEOUT;
+
+	/**
+	 * Longest time the web server may take to send all of a request's params (a stop to slow-loris trickling).
+	 */
+	private Duration paramsTimeout = ServerConfig.DEFAULT_PARAMS_TIMEOUT;
+
+	/**
 	 * Whether to run as a plain CGI program (one request from the process environment and stdin) instead of a
 	 * FastCGI server: the application serves one request, writes the CGI response to stdout and exits. Also
 	 * enabled by the FCGI_FORCE_CGI=Y environment variable, and automatic when GATEWAY_INTERFACE is set and fd 0 is
@@ -307,6 +342,54 @@ public class FastCgiProperties {
 
 	public void setMaxParams(int maxParams) {
 		this.maxParams = maxParams;
+	}
+
+	public DataSize getMaxParamNameLength() {
+		return this.maxParamNameLength;
+	}
+
+	public void setMaxParamNameLength(DataSize maxParamNameLength) {
+		this.maxParamNameLength = maxParamNameLength;
+	}
+
+	public DataSize getMaxParamValueLength() {
+		return this.maxParamValueLength;
+	}
+
+	public void setMaxParamValueLength(DataSize maxParamValueLength) {
+		this.maxParamValueLength = maxParamValueLength;
+	}
+
+	public @Nullable DataSize getMaxBodySize() {
+		return this.maxBodySize;
+	}
+
+	public void setMaxBodySize(@Nullable DataSize maxBodySize) {
+		this.maxBodySize = maxBodySize;
+	}
+
+	public DataSize getMaxBufferedInput() {
+		return this.maxBufferedInput;
+	}
+
+	public void setMaxBufferedInput(DataSize maxBufferedInput) {
+		this.maxBufferedInput = maxBufferedInput;
+	}
+
+	public Duration getRequestTimeout() {
+		return this.requestTimeout;
+	}
+
+	public void setRequestTimeout(Duration requestTimeout) {
+		this.requestTimeout = requestTimeout;
+	}
+
+	public Duration getParamsTimeout() {
+		return this.paramsTimeout;
+	}
+
+	public void setParamsTimeout(Duration paramsTimeout) {
+		this.paramsTimeout = paramsTimeout;
 	}
 
 	public boolean isForceCgi() {

@@ -85,6 +85,16 @@ final class FastCgiPropertiesCustomizer implements FastCgiServerCustomizer {
 			.as((size) -> toInt("fastcgi.max-params-size", size))
 			.to(builder::maxParamsSize);
 		map.from(properties::getMaxParams).to(builder::maxParams);
+		map.from(properties::getMaxParamNameLength)
+			.as((size) -> toInt("fastcgi.max-param-name-length", size))
+			.to(builder::maxParamNameLength);
+		map.from(properties::getMaxParamValueLength)
+			.as((size) -> toInt("fastcgi.max-param-value-length", size))
+			.to(builder::maxParamValueLength);
+		map.from(properties::getMaxBodySize).as(DataSize::toBytes).to(builder::maxBodySize);
+		map.from(properties::getMaxBufferedInput).as(DataSize::toBytes).to(builder::maxBufferedInput);
+		map.from(properties::getRequestTimeout).to(builder::requestTimeout);
+		map.from(properties::getParamsTimeout).to(builder::paramsTimeout);
 	}
 
 	private static int toInt(String property, DataSize size) {

@@ -110,6 +110,13 @@ class FastCgiPropertiesTests {
 		assertThat(this.properties.getSpillDirectory()).isEqualTo(engine.spillDirectory());
 		assertThat(this.properties.getMaxParamsSize().toBytes()).isEqualTo(engine.maxParamsSize());
 		assertThat(this.properties.getMaxParams()).isEqualTo(engine.maxParams());
+		assertThat(this.properties.getMaxParamNameLength().toBytes()).isEqualTo(engine.maxParamNameLength());
+		assertThat(this.properties.getMaxParamValueLength().toBytes()).isEqualTo(engine.maxParamValueLength());
+		assertThat(this.properties.getMaxBodySize()).isNull();
+		assertThat(engine.maxBodySize()).isEqualTo(-1);
+		assertThat(this.properties.getMaxBufferedInput().toBytes()).isEqualTo(engine.maxBufferedInput());
+		assertThat(this.properties.getRequestTimeout()).isEqualTo(engine.requestTimeout());
+		assertThat(this.properties.getParamsTimeout()).isEqualTo(engine.paramsTimeout());
 		assertThat(engine.virtualThreads()).isFalse();
 	}
 

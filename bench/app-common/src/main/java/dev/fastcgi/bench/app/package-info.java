@@ -1,0 +1,4 @@
+/**
+ * The Spring MVC application every benchmarked server variant runs.
+ */
+package dev.fastcgi.bench.app;

@@ -1,0 +1,4 @@
+/**
+ * The benchmarked app on the FastCGI starter.
+ */
+package dev.fastcgi.bench.fastcgi;

@@ -1,0 +1,4 @@
+/**
+ * The benchmarked app on embedded Tomcat.
+ */
+package dev.fastcgi.bench.tomcat;
