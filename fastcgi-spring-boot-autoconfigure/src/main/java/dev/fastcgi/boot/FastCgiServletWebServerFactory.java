@@ -88,6 +88,8 @@ public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServe
 
 	private BooleanSupplier inheritedListenSocket = CgiMode::stdinIsListeningSocket;
 
+	private @Nullable String authorizerPath;
+
 	/**
 	 * Create a new factory listening on port {@value ServerConfig#DEFAULT_PORT} of the loopback interface unless
 	 * told otherwise.
@@ -123,6 +125,25 @@ public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServe
 	 */
 	public @Nullable BindAddress getBindAddress() {
 		return this.bindAddress;
+	}
+
+	/**
+	 * Set the context-relative path AUTHORIZER-role requests are dispatched to ({@code fastcgi.authorizer-path}).
+	 * @param authorizerPath the path, e.g. {@code /fastcgi/authorize}, or {@code null} to dispatch them to their own
+	 * URI
+	 * @see ContainerSettings#setAuthorizerPath(String)
+	 */
+	public void setAuthorizerPath(@Nullable String authorizerPath) {
+		new ContainerSettings().setAuthorizerPath(authorizerPath);
+		this.authorizerPath = authorizerPath;
+	}
+
+	/**
+	 * The path AUTHORIZER-role requests are dispatched to, if set.
+	 * @return the path or {@code null}
+	 */
+	public @Nullable String getAuthorizerPath() {
+		return this.authorizerPath;
 	}
 
 	/**
@@ -300,6 +321,7 @@ public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServe
 				.add(new ContainerSettings.ErrorPageMapping(errorPage.getStatusCode(), errorPage.getException(),
 						errorPage.getPath()));
 		}
+		container.setAuthorizerPath(this.authorizerPath);
 		configureSession(container, this.settings.getSession());
 		container.setCookieSameSite(cookieSameSite(this.settings.getCookieSameSiteSuppliers()));
 		return container;

@@ -42,6 +42,9 @@ public final class FastCgiServer {
 
 	private static final System.Logger logger = System.getLogger(FastCgiServer.class.getName());
 
+	/** How long {@link #stop} lets connections flush the responses of requests that finished in time. */
+	private static final Duration FLUSH_GRACE = Duration.ofSeconds(1);
+
 	/** Lifecycle of the server. */
 	private enum State {
 
@@ -145,6 +148,11 @@ public final class FastCgiServer {
 				connection.closeWhenIdle();
 			}
 			boolean finished = awaitRequests(engine, grace);
+			if (finished) {
+				// a finished request frees its slot before its last records are written: let the draining
+				// connections flush them (they close themselves) before closing what is left
+				awaitConnectionsClosed(engine, FLUSH_GRACE);
+			}
 			ConnectionClosedException cause = new ConnectionClosedException("FastCGI server stopped");
 			for (Connection connection : engine.connections()) {
 				connection.close(cause);
@@ -156,6 +164,19 @@ public final class FastCgiServer {
 						"Some FastCGI request threads did not end within 5 s after the server stopped");
 			}
 			return finished;
+		}
+	}
+
+	private static void awaitConnectionsClosed(EngineContext engine, Duration grace) {
+		long deadline = System.nanoTime() + grace.toNanos();
+		while (engine.activeConnections() > 0 && System.nanoTime() - deadline < 0) {
+			try {
+				TimeUnit.MILLISECONDS.sleep(5);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
 		}
 	}
 

@@ -75,6 +75,8 @@ public class ContainerSettings {
 
 	private Duration asyncTimeout = Duration.ofSeconds(30);
 
+	private String authorizerPath;
+
 	public String getContextPath() {
 		return this.contextPath;
 	}
@@ -249,6 +251,24 @@ public class ContainerSettings {
 	/** Default timeout of an {@link jakarta.servlet.AsyncContext} (zero or negative = none). */
 	public void setAsyncTimeout(Duration asyncTimeout) {
 		this.asyncTimeout = asyncTimeout;
+	}
+
+	public String getAuthorizerPath() {
+		return this.authorizerPath;
+	}
+
+	/**
+	 * The context-relative path (e.g. {@code /fastcgi/authorize}) that AUTHORIZER requests are dispatched to, so
+	 * that one handler mapping authorizes every URI; null (the default) dispatches them to their own REQUEST_URI.
+	 * The URI asked about stays available as {@link FastCgiRequests#originalRequestUri}.
+	 * @throws IllegalArgumentException if the path does not start with {@code /} or has a query
+	 */
+	public void setAuthorizerPath(String authorizerPath) {
+		if (authorizerPath != null && (!authorizerPath.startsWith("/") || authorizerPath.indexOf('?') >= 0)) {
+			throw new IllegalArgumentException(
+					"authorizer path '" + authorizerPath + "' must start with '/' and have no query");
+		}
+		this.authorizerPath = (authorizerPath == null || authorizerPath.isEmpty()) ? null : authorizerPath;
 	}
 
 }

@@ -4,12 +4,15 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.security.Principal;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -47,6 +50,7 @@ import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.Part;
 
+import dev.fastcgi.protocol.Role;
 import dev.fastcgi.server.FastCgiExchange;
 import dev.fastcgi.servlet.CgiRequestMapping.CgiRequest;
 import dev.fastcgi.servlet.multipart.MultipartParser;
@@ -121,6 +125,16 @@ final class FastCgiRequest implements HttpServletRequest {
 	private boolean loggedOut;
 
 	private String requestId;
+
+	private CgiRequest originalLine;
+
+	private Long dataLength;
+
+	private Instant dataLastModified;
+
+	private boolean dataParamsParsed;
+
+	private PrintWriter stderrWriter;
 
 	FastCgiRequest(FastCgiServletContainer container, FastCgiExchange exchange, CgiRequest line, String path,
 			FastCgiResponse response) {
@@ -199,6 +213,7 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	/** Deletes multipart temp files and notes the end of the request to the session. */
 	void cleanUp() {
+		flushStderr();
 		if (this.session != null) {
 			this.container.sessionManager().requestEnded(this.session);
 		}
@@ -212,6 +227,68 @@ final class FastCgiRequest implements HttpServletRequest {
 				}
 			}
 			this.parts = null;
+		}
+	}
+
+	/** Records the request line the web server sent, when the container dispatched elsewhere (authorizer path). */
+	void setOriginalLine(CgiRequest originalLine) {
+		this.originalLine = originalLine;
+	}
+
+	String originalRequestUri() {
+		String uri = this.params.get("REQUEST_URI");
+		if (uri != null && !uri.isEmpty()) {
+			return uri;
+		}
+		CgiRequest original = (this.originalLine != null) ? this.originalLine : this.line;
+		return (original.queryString() != null) ? original.requestUri() + "?" + original.queryString()
+				: original.requestUri();
+	}
+
+	Long dataLength() {
+		parseDataParams();
+		return this.dataLength;
+	}
+
+	Instant dataLastModified() {
+		parseDataParams();
+		return this.dataLastModified;
+	}
+
+	private void parseDataParams() {
+		if (this.dataParamsParsed) {
+			return;
+		}
+		this.dataParamsParsed = true;
+		Long length = parseLong(this.params.get("FCGI_DATA_LENGTH"));
+		this.dataLength = (length != null && length >= 0) ? length : null;
+		Long lastModified = parseLong(this.params.get("FCGI_DATA_LAST_MOD"));
+		this.dataLastModified = (lastModified != null) ? Instant.ofEpochSecond(lastModified) : null;
+	}
+
+	private static Long parseLong(String text) {
+		if (text == null || text.isBlank()) {
+			return null;
+		}
+		try {
+			return Long.valueOf(text.trim());
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	synchronized PrintWriter stderrWriter() {
+		if (this.stderrWriter == null) {
+			this.stderrWriter = new PrintWriter(
+					new OutputStreamWriter(this.exchange.stderr(), StandardCharsets.UTF_8), true);
+		}
+		return this.stderrWriter;
+	}
+
+	private synchronized void flushStderr() {
+		if (this.stderrWriter != null) {
+			this.stderrWriter.flush();
 		}
 	}
 
@@ -537,10 +614,27 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	// Attributes
 
+	/** The read-only attributes of {@link FastCgiRequests}, computed on demand (null when they do not apply). */
+	private static final Set<String> BUILT_IN_ATTRIBUTES = Set.of(FastCgiServletContainer.PARAMS_ATTRIBUTE,
+			FastCgiRequests.ROLE_ATTRIBUTE, FastCgiRequests.DATA_ATTRIBUTE, FastCgiRequests.DATA_LENGTH_ATTRIBUTE,
+			FastCgiRequests.DATA_LAST_MODIFIED_ATTRIBUTE, FastCgiRequests.STDERR_ATTRIBUTE);
+
+	private Object builtInAttribute(String name) {
+		return switch (name) {
+			case FastCgiServletContainer.PARAMS_ATTRIBUTE -> this.params;
+			case FastCgiRequests.ROLE_ATTRIBUTE -> this.exchange.role();
+			case FastCgiRequests.DATA_ATTRIBUTE -> (this.exchange.role() == Role.FILTER) ? this.exchange.data() : null;
+			case FastCgiRequests.DATA_LENGTH_ATTRIBUTE -> dataLength();
+			case FastCgiRequests.DATA_LAST_MODIFIED_ATTRIBUTE -> dataLastModified();
+			case FastCgiRequests.STDERR_ATTRIBUTE -> this.exchange.stderr();
+			default -> null;
+		};
+	}
+
 	@Override
 	public Object getAttribute(String name) {
-		if (name.equals(FastCgiServletContainer.PARAMS_ATTRIBUTE)) {
-			return this.params;
+		if (BUILT_IN_ATTRIBUTES.contains(name)) {
+			return builtInAttribute(name);
 		}
 		return (this.attributes != null) ? this.attributes.get(name) : null;
 	}
@@ -548,7 +642,11 @@ final class FastCgiRequest implements HttpServletRequest {
 	@Override
 	public Enumeration<String> getAttributeNames() {
 		Set<String> names = new LinkedHashSet<>();
-		names.add(FastCgiServletContainer.PARAMS_ATTRIBUTE);
+		for (String name : BUILT_IN_ATTRIBUTES) {
+			if (builtInAttribute(name) != null) {
+				names.add(name);
+			}
+		}
 		if (this.attributes != null) {
 			names.addAll(this.attributes.keySet());
 		}
@@ -564,8 +662,8 @@ final class FastCgiRequest implements HttpServletRequest {
 			removeAttribute(name);
 			return;
 		}
-		if (name.equals(FastCgiServletContainer.PARAMS_ATTRIBUTE)) {
-			if (value != this.params) {
+		if (BUILT_IN_ATTRIBUTES.contains(name)) {
+			if (!value.equals(builtInAttribute(name))) {
 				throw new IllegalArgumentException(name + " is read-only");
 			}
 			return;
@@ -591,7 +689,7 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	@Override
 	public void removeAttribute(String name) {
-		if (this.attributes == null || name.equals(FastCgiServletContainer.PARAMS_ATTRIBUTE)) {
+		if (this.attributes == null || BUILT_IN_ATTRIBUTES.contains(name)) {
 			return;
 		}
 		Object old = this.attributes.remove(name);

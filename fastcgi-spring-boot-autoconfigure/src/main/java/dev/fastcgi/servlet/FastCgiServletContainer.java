@@ -35,6 +35,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.core.log.LogAccessor;
 
+import dev.fastcgi.protocol.Role;
 import dev.fastcgi.server.FastCgiExchange;
 import dev.fastcgi.server.FastCgiHandler;
 import dev.fastcgi.servlet.CgiRequestMapping.CgiRequest;
@@ -233,9 +234,16 @@ public class FastCgiServletContainer implements FastCgiHandler {
 	@Override
 	public void handle(FastCgiExchange exchange) throws Exception {
 		CgiRequest line = CgiRequestMapping.map(exchange.params(), exchange.remoteAddress(), exchange.localAddress());
+		CgiRequest original = null;
+		String authorizerPath = this.settings.getAuthorizerPath();
+		if (authorizerPath != null && exchange.role() == Role.AUTHORIZER) {
+			original = line;
+			line = atPath(line, this.settings.getContextPath() + authorizerPath);
+		}
 		FastCgiResponse response = new FastCgiResponse(this, exchange, this.settings.getResponseBufferSize());
 		String path = (line.path() != null) ? contextRelative(line.path()) : null;
 		FastCgiRequest request = new FastCgiRequest(this, exchange, line, path, response);
+		request.setOriginalLine(original);
 		response.setRequest(request);
 		if (path == null || this.state != State.STARTED) {
 			int status = (this.state != State.STARTED) ? HttpServletResponse.SC_SERVICE_UNAVAILABLE
@@ -283,6 +291,14 @@ public class FastCgiServletContainer implements FastCgiHandler {
 				requestDestroyed(request);
 			}
 		}
+	}
+
+	/** The request line with another raw URI (same query), for the authorizer dispatch. */
+	private static CgiRequest atPath(CgiRequest line, String rawUri) {
+		return new CgiRequest(line.method(), rawUri, line.queryString(), CgiRequestMapping.normalizePath(rawUri),
+				line.protocol(), line.scheme(), line.secure(), line.serverName(), line.serverPort(), line.remoteAddr(),
+				line.remoteHost(), line.remotePort(), line.localAddr(), line.localName(), line.localPort(),
+				line.remoteUser(), line.authType());
 	}
 
 	private String contextRelative(String path) {

@@ -171,10 +171,24 @@ public class FastCgiProperties {
 
 	/**
 	 * Whether to run as a plain CGI program (one request from the process environment and stdin) instead of a
-	 * FastCGI server. Also enabled by the FCGI_FORCE_CGI=Y environment variable. Not implemented yet: a warning is
-	 * logged and the FastCGI server starts.
+	 * FastCGI server: the application serves one request, writes the CGI response to stdout and exits. Also
+	 * enabled by the FCGI_FORCE_CGI=Y environment variable, and automatic when GATEWAY_INTERFACE is set and fd 0 is
+	 * not a listening socket.
 	 */
 	private boolean forceCgi = false;
+
+	/**
+	 * Context-relative path that AUTHORIZER-role requests are dispatched to (e.g. /fastcgi/authorize), so one
+	 * handler mapping authorizes every URI. When not set, they are dispatched to their own REQUEST_URI, or to
+	 * /fastcgi/authorize when the application defines a FastCgiAuthorizer bean.
+	 */
+	private @Nullable String authorizerPath;
+
+	/**
+	 * Whether SIGTERM, SIGINT and SIGHUP stop the application gracefully with exit status 0 (instead of the JVM's
+	 * 128 + signal number). SIGHUP is treated like SIGTERM.
+	 */
+	private boolean handleSignals = true;
 
 	private final UnixSocket unixSocket = new UnixSocket();
 
@@ -384,6 +398,22 @@ public class FastCgiProperties {
 
 	public void setForceCgi(boolean forceCgi) {
 		this.forceCgi = forceCgi;
+	}
+
+	public @Nullable String getAuthorizerPath() {
+		return this.authorizerPath;
+	}
+
+	public void setAuthorizerPath(@Nullable String authorizerPath) {
+		this.authorizerPath = authorizerPath;
+	}
+
+	public boolean isHandleSignals() {
+		return this.handleSignals;
+	}
+
+	public void setHandleSignals(boolean handleSignals) {
+		this.handleSignals = handleSignals;
 	}
 
 	public UnixSocket getUnixSocket() {

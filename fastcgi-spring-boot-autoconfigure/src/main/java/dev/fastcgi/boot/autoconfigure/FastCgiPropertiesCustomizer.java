@@ -5,8 +5,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.PropertyMapper;
@@ -25,8 +23,6 @@ import dev.fastcgi.server.ServerConfig;
  * {@code FCGI_FORCE_CGI}) onto the engine's {@link ServerConfig.Builder}. Runs before any user customizer.
  */
 final class FastCgiPropertiesCustomizer implements FastCgiServerCustomizer {
-
-	private static final Log logger = LogFactory.getLog(FastCgiPropertiesCustomizer.class);
 
 	static final String WEB_SERVER_ADDRS = "FCGI_WEB_SERVER_ADDRS";
 
@@ -142,13 +138,6 @@ final class FastCgiPropertiesCustomizer implements FastCgiServerCustomizer {
 		String fromEnvironment = this.environment.getProperty(FORCE_CGI);
 		return this.properties.isForceCgi()
 				|| (fromEnvironment != null && fromEnvironment.trim().toUpperCase().startsWith("Y"));
-	}
-
-	void reportForceCgi() {
-		if (isForceCgi()) {
-			logger.warn("CGI mode (fastcgi.force-cgi / FCGI_FORCE_CGI=Y) is not implemented yet;"
-					+ " starting the FastCGI server instead");
-		}
 	}
 
 }

@@ -1,10 +1,12 @@
 package dev.fastcgi.boot.autoconfigure;
 
 import jakarta.servlet.ServletRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -14,14 +16,18 @@ import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.autoconfigure.servlet.ServletWebServerConfiguration;
 import org.springframework.boot.web.server.servlet.ServletWebServerFactory;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
 import dev.fastcgi.boot.FastCgiServerCustomizer;
+import dev.fastcgi.boot.InvalidFastCgiPropertyException;
 import dev.fastcgi.boot.FastCgiServletWebServerFactory;
 import dev.fastcgi.server.FastCgiServer;
 import dev.fastcgi.server.ServerListener;
+import dev.fastcgi.servlet.FastCgiAuthorizer;
+import dev.fastcgi.servlet.FastCgiAuthorizerServlet;
 import dev.fastcgi.servlet.FastCgiServletContainer;
 
 /**
@@ -39,19 +45,51 @@ import dev.fastcgi.servlet.FastCgiServletContainer;
 @Import(ServletWebServerConfiguration.class)
 public final class FastCgiServletWebServerAutoConfiguration {
 
+	/** Where a {@link FastCgiAuthorizer} bean is served when {@code fastcgi.authorizer-path} is not set. */
+	static final String DEFAULT_AUTHORIZER_PATH = "/fastcgi/authorize";
+
 	@Bean
 	@ConditionalOnMissingBean(value = ServletWebServerFactory.class, search = SearchStrategy.CURRENT)
 	FastCgiServletWebServerFactory fastCgiServletWebServerFactory(FastCgiProperties properties,
 			Environment environment, ObjectProvider<FastCgiServerCustomizer> serverCustomizers,
-			ObjectProvider<ServerListener> serverListeners) {
+			ObjectProvider<ServerListener> serverListeners, ObjectProvider<FastCgiAuthorizer> authorizers) {
 		FastCgiPropertiesCustomizer propertiesCustomizer = new FastCgiPropertiesCustomizer(properties, environment);
-		propertiesCustomizer.reportForceCgi();
 		FastCgiServletWebServerFactory factory = new FastCgiServletWebServerFactory();
 		factory.setBindAddress(propertiesCustomizer.bindAddress());
+		try {
+			factory.setAuthorizerPath(authorizerPath(properties, authorizers));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidFastCgiPropertyException("fastcgi.authorizer-path", properties.getAuthorizerPath(),
+					ex.getMessage(), "Set fastcgi.authorizer-path to a path such as /fastcgi/authorize, or remove it.");
+		}
 		factory.addServerCustomizers(propertiesCustomizer);
 		serverCustomizers.orderedStream().forEach(factory::addServerCustomizers);
 		serverListeners.orderedStream().forEach(factory::addServerListeners);
 		return factory;
+	}
+
+	/**
+	 * Serves a {@link FastCgiAuthorizer} bean at {@code fastcgi.authorizer-path} (default
+	 * {@value #DEFAULT_AUTHORIZER_PATH}).
+	 */
+	@Bean
+	@ConditionalOnBean(FastCgiAuthorizer.class)
+	ServletRegistrationBean<FastCgiAuthorizerServlet> fastCgiAuthorizerServlet(FastCgiAuthorizer authorizer,
+			FastCgiProperties properties, ObjectProvider<FastCgiAuthorizer> authorizers) {
+		ServletRegistrationBean<FastCgiAuthorizerServlet> registration = new ServletRegistrationBean<>(
+				new FastCgiAuthorizerServlet(authorizer), authorizerPath(properties, authorizers));
+		registration.setName("fastCgiAuthorizerServlet");
+		return registration;
+	}
+
+	private static @Nullable String authorizerPath(FastCgiProperties properties,
+			ObjectProvider<FastCgiAuthorizer> authorizers) {
+		String path = properties.getAuthorizerPath();
+		if (path == null && authorizers.getIfUnique() != null) {
+			return DEFAULT_AUTHORIZER_PATH;
+		}
+		return path;
 	}
 
 }

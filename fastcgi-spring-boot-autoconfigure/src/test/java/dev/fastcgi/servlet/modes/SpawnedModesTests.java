@@ -1,0 +1,133 @@
+package dev.fastcgi.servlet.modes;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.fastcgi.client.FastCgiClient;
+import dev.fastcgi.client.FastCgiRequest;
+import dev.fastcgi.client.FastCgiResponse;
+import dev.fastcgi.interop.support.ExternalProcess;
+import dev.fastcgi.interop.support.LighttpdProcess;
+import dev.fastcgi.interop.support.Peers;
+import dev.fastcgi.interop.support.RawHttpClient;
+import dev.fastcgi.interop.support.RawHttpClient.HttpResponse;
+import dev.fastcgi.interop.support.SpawnFcgi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The Spring MVC application as a separate process ({@link ModesAppMain}) spawned by real spawners that hand the
+ * listen socket over on fd 0 (spawn-fcgi over TCP and a Unix socket, lighttpd {@code bin-path}), and stopped by
+ * signals: an in-flight request completes and the process exits 0.
+ */
+class SpawnedModesTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(30);
+
+	@TempDir
+	Path directory;
+
+	@Test
+	void spawnFcgiOverTcpThenSigtermWithARequestInFlight() throws Exception {
+		try (SpawnFcgi spawned = SpawnFcgi.builder(this.directory, Peers.javaCommand(ModesAppMain.class))
+			.environment("MODES_STOPPED_FILE", stoppedFile().toString())
+			.start()) {
+			awaitServing(spawned);
+			try (FastCgiClient client = FastCgiClient.builder(new InetSocketAddress("127.0.0.1", spawned.port()))
+				.build()) {
+				FastCgiResponse role = client.execute(FastCgiRequest.get("/role"));
+				assertThat(role.bodyAsString()).isEqualTo("RESPONDER /role /role");
+				assertThat(client.execute(FastCgiRequest.get("/pid")).bodyAsString())
+					.isEqualTo(Long.toString(spawned.pid()));
+				assertGracefulStop(spawned, client, "TERM");
+			}
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "INT", "HUP" })
+	void otherSignalsStopGracefullyToo(String signal) throws Exception {
+		Path socket = this.directory.resolve("app.sock");
+		try (SpawnFcgi spawned = SpawnFcgi.builder(this.directory, Peers.javaCommand(ModesAppMain.class))
+			.environment("MODES_STOPPED_FILE", stoppedFile().toString())
+			.unixSocket(socket)
+			.start()) {
+			awaitServing(spawned);
+			try (FastCgiClient client = FastCgiClient.builder(java.net.UnixDomainSocketAddress.of(socket)).build()) {
+				assertThat(client.execute(FastCgiRequest.get("/role").role(dev.fastcgi.protocol.Role.AUTHORIZER))
+					.status()).isEqualTo(403);
+				assertGracefulStop(spawned, client, signal);
+			}
+		}
+	}
+
+	@Test
+	void lighttpdBinPathSpawnsTheApplicationAndStopsIt() throws Exception {
+		Peers.require(Peers.LIGHTTPD);
+		Path socket = this.directory.resolve("spawned.sock");
+		Path pidFile = this.directory.resolve("app.pid");
+		String command = String.join(" ", Peers.javaCommand(ModesAppMain.class));
+		LighttpdProcess lighttpd = LighttpdProcess.builder(this.directory)
+			.binPath(command, socket)
+			.binEnvironment("MODES_STOPPED_FILE", stoppedFile().toString())
+			.start();
+		try {
+			HttpResponse role = await().atMost(WAIT).until(() -> RawHttpClient.get(lighttpd.port(), "/role?x=1"),
+					(response) -> response.status() == 200);
+			assertThat(role.bodyAsString()).isEqualTo("RESPONDER /role /role?x=1");
+			long pid = Long.parseLong(RawHttpClient.get(lighttpd.port(), "/pid").bodyAsString());
+			Files.writeString(pidFile, Long.toString(pid));
+			ProcessHandle app = ProcessHandle.of(pid).orElseThrow();
+			lighttpd.signal("TERM");
+			lighttpd.awaitExit(WAIT);
+			await().atMost(WAIT).until(() -> !app.isAlive());
+			assertThat(stoppedFile()).hasContent("stopped gracefully");
+		}
+		finally {
+			lighttpd.stop();
+			if (Files.exists(pidFile)) {
+				ProcessHandle.of(Long.parseLong(Files.readString(pidFile))).ifPresent(ProcessHandle::destroyForcibly);
+			}
+		}
+	}
+
+	private static void awaitServing(ExternalProcess process) {
+		process.awaitCondition("the application serving", WAIT, () -> process.output().contains("serving on fd:0"));
+	}
+
+	private Path stoppedFile() {
+		return this.directory.resolve("stopped.txt");
+	}
+
+	private void assertGracefulStop(ExternalProcess process, FastCgiClient client, String signal)
+			throws Exception {
+		CompletableFuture<FastCgiResponse> slow = CompletableFuture.supplyAsync(() -> {
+			try {
+				return client.execute(FastCgiRequest.get("/slow?ms=1500"));
+			}
+			catch (IOException ex) {
+				throw new java.io.UncheckedIOException(ex);
+			}
+		});
+		process.awaitCondition("the slow request", WAIT, () -> process.output().contains("slow request started"));
+		process.signal(signal);
+		FastCgiResponse response = slow.get(30, TimeUnit.SECONDS);
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.bodyAsString()).isEqualTo("slow done after 1500 ms");
+		assertThat(process.awaitExit(WAIT)).as(process.output()).isZero();
+		assertThat(stoppedFile()).hasContent("stopped gracefully");
+	}
+
+}
