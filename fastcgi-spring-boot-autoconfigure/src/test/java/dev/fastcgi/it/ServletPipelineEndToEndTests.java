@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpMethod;
 import org.springframework.test.web.servlet.MockMvc;
@@ -43,6 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = PipelineApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.web.resources.static-locations=classpath:/it-static/", "fastcgi.bind-address=" })
+// stop the server after the class: a cached context would keep its threads alive for the leak checks of
+// the engine tests that run later in the same JVM
+@DirtiesContext
 class ServletPipelineEndToEndTests {
 
 	private static NginxProcess nginx;

@@ -12,6 +12,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.session.MapSession;
@@ -32,6 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = SpringSessionEndToEndTests.SessionApplication.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "fastcgi.bind-address=")
+// stop the server after the class: a cached context would keep its threads alive for the leak checks of
+// the engine tests that run later in the same JVM
+@DirtiesContext
 class SpringSessionEndToEndTests {
 
 	@Autowired

@@ -124,7 +124,8 @@ class EngineFuzzProperties {
 			}
 			Logger.getLogger("dev.fastcgi.server").removeHandler(this.logWatch);
 		}
-		await().atMost(5, TimeUnit.SECONDS).until(() -> EngineTestSupport.engineThreads().isEmpty());
+		await().atMost(5, TimeUnit.SECONDS)
+			.untilAsserted(() -> assertThat(EngineTestSupport.engineThreads()).as("engine threads").isEmpty());
 		try (var files = Files.list(this.spill)) {
 			assertThat(files).isEmpty();
 		}
