@@ -28,6 +28,8 @@ public final class Peers {
 
 	public static final Path LIGHTTPD = Path.of("/usr/sbin/lighttpd");
 
+	public static final Path CADDY = Path.of("/usr/bin/caddy");
+
 	public static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
 
 	public static final Path APACHE = Path.of("/usr/sbin/apache2");
