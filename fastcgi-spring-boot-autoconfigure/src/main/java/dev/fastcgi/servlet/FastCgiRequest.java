@@ -552,27 +552,103 @@ final class FastCgiRequest implements HttpServletRequest {
 			return new Cookie[0];
 		}
 		List<Cookie> result = new ArrayList<>();
-		for (String pair : header.split("[;,]")) {
-			int equals = pair.indexOf('=');
-			if (equals <= 0) {
-				continue;
-			}
-			String name = pair.substring(0, equals).trim();
-			String value = pair.substring(equals + 1).trim();
-			if (value.length() > 1 && value.startsWith("\"") && value.endsWith("\"")) {
-				value = value.substring(1, value.length() - 1);
-			}
-			if (name.isEmpty() || name.startsWith("$")) {
+		CookieScanner scanner = new CookieScanner(header);
+		while (scanner.next()) {
+			if (header.charAt(scanner.nameStart) == '$') {
 				continue;
 			}
 			try {
-				result.add(new Cookie(name, CgiRequestMapping.utf8(value)));
+				result.add(new Cookie(scanner.name(), CgiRequestMapping.utf8(scanner.value())));
 			}
 			catch (IllegalArgumentException ex) {
 				// not a valid cookie name: skip it, as browsers send what they received
 			}
 		}
 		return result.toArray(new Cookie[0]);
+	}
+
+	/**
+	 * Walks the pairs of a Cookie header without a regex and without allocating for the pairs it skips: pairs are
+	 * separated by {@code ;} or {@code ,}, a pair without {@code =} or with an empty name is skipped, names and
+	 * values are trimmed and one pair of surrounding double quotes is removed from a value.
+	 */
+	static final class CookieScanner {
+
+		private final String header;
+
+		private int position;
+
+		int nameStart;
+
+		int nameEnd;
+
+		int valueStart;
+
+		int valueEnd;
+
+		CookieScanner(String header) {
+			this.header = header;
+		}
+
+		/** Moves to the next pair with a non-empty name; false at the end of the header. */
+		boolean next() {
+			String h = this.header;
+			int length = h.length();
+			while (this.position < length) {
+				int start = this.position;
+				int end = start;
+				while (end < length && h.charAt(end) != ';' && h.charAt(end) != ',') {
+					end++;
+				}
+				this.position = end + 1;
+				int equals = h.indexOf('=', start);
+				if (equals < 0 || equals >= end || equals == start) {
+					continue;
+				}
+				this.nameStart = skipSpace(start, equals);
+				this.nameEnd = trimEnd(this.nameStart, equals);
+				if (this.nameStart == this.nameEnd) {
+					continue;
+				}
+				this.valueStart = skipSpace(equals + 1, end);
+				this.valueEnd = trimEnd(this.valueStart, end);
+				if (this.valueEnd - this.valueStart > 1 && h.charAt(this.valueStart) == '"'
+						&& h.charAt(this.valueEnd - 1) == '"') {
+					this.valueStart++;
+					this.valueEnd--;
+				}
+				return true;
+			}
+			return false;
+		}
+
+		boolean nameEquals(String name) {
+			return this.nameEnd - this.nameStart == name.length()
+					&& this.header.startsWith(name, this.nameStart);
+		}
+
+		String name() {
+			return this.header.substring(this.nameStart, this.nameEnd);
+		}
+
+		String value() {
+			return this.header.substring(this.valueStart, this.valueEnd);
+		}
+
+		private int skipSpace(int from, int to) {
+			while (from < to && this.header.charAt(from) <= ' ') {
+				from++;
+			}
+			return from;
+		}
+
+		private int trimEnd(int from, int to) {
+			while (to > from && this.header.charAt(to - 1) <= ' ') {
+				to--;
+			}
+			return to;
+		}
+
 	}
 
 	@Override
@@ -979,6 +1055,45 @@ final class FastCgiRequest implements HttpServletRequest {
 		return this.container.sessionManager();
 	}
 
+	/**
+	 * Looks for the session cookie: in the parsed cookies if the application asked for them, else straight in the
+	 * Cookie header (no {@link Cookie} objects: Spring MVC asks for the session on every request).
+	 * @return true if a cookie names a live session
+	 */
+	private boolean resolveSessionIdFromCookies(String name) {
+		if (this.cookies != null) {
+			for (Cookie cookie : this.cookies) {
+				if (cookie.getName().equals(name) && sessionCookie(cookie.getValue())) {
+					return true;
+				}
+			}
+			return false;
+		}
+		String header = getHeader("Cookie");
+		if (header == null || header.isEmpty()) {
+			return false;
+		}
+		CookieScanner scanner = new CookieScanner(header);
+		while (scanner.next()) {
+			if (scanner.nameEquals(name) && sessionCookie(CgiRequestMapping.utf8(scanner.value()))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private boolean sessionCookie(String value) {
+		if (this.requestedSessionId == null) {
+			this.requestedSessionId = value;
+			this.requestedSessionIdFromCookie = true;
+		}
+		if (sessions().find(value) != null) {
+			this.requestedSessionId = value;
+			return true;
+		}
+		return false;
+	}
+
 	private void resolveRequestedSessionId() {
 		if (this.sessionIdsResolved) {
 			return;
@@ -986,20 +1101,8 @@ final class FastCgiRequest implements HttpServletRequest {
 		this.sessionIdsResolved = true;
 		Set<SessionTrackingMode> modes = this.container.settings().getSessionTrackingModes();
 		String name = this.container.settings().getSessionCookieName();
-		if (modes.contains(SessionTrackingMode.COOKIE)) {
-			getCookies();
-			for (Cookie cookie : this.cookies) {
-				if (cookie.getName().equals(name)) {
-					if (this.requestedSessionId == null) {
-						this.requestedSessionId = cookie.getValue();
-						this.requestedSessionIdFromCookie = true;
-					}
-					if (sessions().find(cookie.getValue()) != null) {
-						this.requestedSessionId = cookie.getValue();
-						return;
-					}
-				}
-			}
+		if (modes.contains(SessionTrackingMode.COOKIE) && resolveSessionIdFromCookies(name)) {
+			return;
 		}
 		if (this.requestedSessionId == null && modes.contains(SessionTrackingMode.URL)) {
 			String marker = ";" + name.toLowerCase(Locale.ROOT) + "=";
