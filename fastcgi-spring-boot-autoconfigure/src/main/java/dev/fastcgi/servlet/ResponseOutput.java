@@ -7,6 +7,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 
 import dev.fastcgi.server.FastCgiExchange;
+import dev.fastcgi.server.RequestAbortedException;
 
 /**
  * The response body: a buffer in front of the exchange's stdout. The CGI header block is written when the response
@@ -235,7 +236,7 @@ final class ResponseOutput extends ServletOutputStream {
 	}
 
 	/** An {@link IOException} for a write to a request that the web server aborted or lost. */
-	static final class ClientAbortException extends IOException {
+	static final class ClientAbortException extends RequestAbortedException {
 
 		ClientAbortException(String message) {
 			super(message);

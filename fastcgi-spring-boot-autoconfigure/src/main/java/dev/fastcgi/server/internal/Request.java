@@ -445,6 +445,12 @@ final class Request implements FastCgiExchange, Runnable {
 		this.connection.writer().writeStream(this, type, this.id, content, offset, length);
 	}
 
+	/** Sends {@code headLength} bytes of {@code head} then {@code content} as whole records (a gathered write). */
+	void send(RecordType type, byte[] head, int headLength, byte[] content, int offset, int length)
+			throws IOException {
+		this.connection.writer().writeStream(this, type, this.id, head, headLength, content, offset, length);
+	}
+
 	// ---- worker side -----------------------------------------------------------------------------------------
 
 	@Override
@@ -502,6 +508,11 @@ final class Request implements FastCgiExchange, Runnable {
 			logger.log(System.Logger.Level.DEBUG, () -> "Handler of request " + this.id + " on connection "
 					+ this.connection.id() + " ended after its body passed fastcgi.max-body-size: " + failure);
 		}
+		else if (connectionLost(failure)) {
+			// routine (a web server dropping a request whose client went away): one line, no stack trace
+			logger.log(System.Logger.Level.DEBUG, () -> "Request " + this.id + " on FastCGI connection "
+					+ this.connection.id() + " ended: the web server closed the connection (" + failure + ")");
+		}
 		else {
 			logger.log(System.Logger.Level.WARNING, "Handler failed for request " + this.id
 					+ " on FastCGI connection " + this.connection.id()
@@ -517,6 +528,18 @@ final class Request implements FastCgiExchange, Runnable {
 			}
 		}
 		complete(1);
+	}
+
+	/** Whether the failure comes from the connection or request going away (looks at the cause chain). */
+	private static boolean connectionLost(Throwable failure) {
+		Throwable current = failure;
+		for (int depth = 0; current != null && depth < 8; depth++) {
+			if (current instanceof ConnectionClosedException || current instanceof RequestAbortedException) {
+				return true;
+			}
+			current = current.getCause();
+		}
+		return false;
 	}
 
 	// ---- FastCgiExchange -------------------------------------------------------------------------------------
