@@ -16,6 +16,16 @@ public interface Endpoint {
 	/** Blocking write of everything remaining in {@code src}. */
 	void write(ByteBuffer src) throws IOException;
 
+	/**
+	 * Blocking gathered write of everything remaining in {@code srcs} (one system call when the transport allows):
+	 * by default one {@link #write(ByteBuffer)} per buffer.
+	 */
+	default void write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+		for (int i = offset; i < offset + length; i++) {
+			write(srcs[i]);
+		}
+	}
+
 	/** Half-closes the output side (the peer sees end of stream after what was written). */
 	void shutdownOutput() throws IOException;
 
@@ -70,6 +80,18 @@ public interface Endpoint {
 		public void write(ByteBuffer src) throws IOException {
 			while (src.hasRemaining()) {
 				this.channel.write(src);
+			}
+		}
+
+		@Override
+		public void write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+			int first = offset;
+			int end = offset + length;
+			while (first < end) {
+				this.channel.write(srcs, first, end - first);
+				while (first < end && !srcs[first].hasRemaining()) {
+					first++;
+				}
 			}
 		}
 

@@ -8,9 +8,9 @@ import dev.fastcgi.protocol.RecordType;
 
 /**
  * FCGI_STDOUT or FCGI_STDERR of one request. Bytes collect in a buffer of {@code maxWrite} bytes; a full buffer
- * leaves as one record, {@link #flush()} sends what is buffered, and large writes go straight out as full records
- * without being copied into the buffer. What is still buffered when the request ends leaves in the request's final
- * gathered write.
+ * leaves as one record, {@link #flush()} sends what is buffered, and a write that fills the buffer sends the
+ * buffered bytes and the whole records of the new ones in one gathered write, without copying them into the buffer.
+ * What is still buffered when the request ends leaves in the request's final gathered write.
  */
 final class RecordOutput extends OutputStream {
 
@@ -70,26 +70,23 @@ final class RecordOutput extends OutputStream {
 				return;
 			}
 			this.used = true;
-			while (len > 0) {
-				if (this.count == 0 && len >= this.maxWrite) {
-					int direct = len - (len % this.maxWrite);
-					this.sent = true;
-					this.request.send(this.type, b, off, direct);
-					off += direct;
-					len -= direct;
-					continue;
-				}
+			long total = (long) this.count + len;
+			if (total >= this.maxWrite) {
+				// whole records leave at once, the buffered bytes first, the new ones without a copy
+				int direct = (int) (total - (total % this.maxWrite) - this.count);
+				int buffered = this.count;
+				this.count = 0;
+				this.sent = true;
+				this.request.send(this.type, this.buffer, buffered, b, off, direct);
+				off += direct;
+				len -= direct;
+			}
+			if (len > 0) {
 				if (this.buffer == null) {
 					this.buffer = this.request.borrowBuffer(this.type);
 				}
-				int n = Math.min(this.maxWrite - this.count, len);
-				System.arraycopy(b, off, this.buffer, this.count, n);
-				this.count += n;
-				off += n;
-				len -= n;
-				if (this.count == this.maxWrite) {
-					sendBuffered();
-				}
+				System.arraycopy(b, off, this.buffer, this.count, len);
+				this.count += len;
 			}
 		}
 		finally {

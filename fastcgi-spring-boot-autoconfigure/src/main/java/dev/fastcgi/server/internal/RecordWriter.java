@@ -29,7 +29,13 @@ final class RecordWriter {
 
 	private final int maxWrite;
 
+	/** Records per gathered write: bounds the system call and the JDK's temporary direct buffers per thread. */
+	private static final int GATHER_RECORDS = 8;
+
 	private final ByteBuffer buffer;
+
+	/** Reused under the lock: pending bytes, then per record its header, up to two content parts and padding. */
+	private final ByteBuffer[] gathered = new ByteBuffer[1 + 4 * GATHER_RECORDS];
 
 	private volatile long writeStartedNanos;
 
@@ -100,6 +106,33 @@ final class RecordWriter {
 				return;
 			}
 			stream(type, requestId, content, offset, length);
+			flush();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Stream content given in two parts ({@code head} then {@code content}) as records of a request of at most
+	 * maxWrite bytes (no end-of-stream record). Content that does not fit the write buffer leaves in gathered
+	 * writes straight from the caller's arrays: one system call for up to {@value #GATHER_RECORDS} records.
+	 */
+	void writeStream(Request request, RecordType type, int requestId, byte[] head, int headLength, byte[] content,
+			int offset, int length) throws IOException {
+		this.lock.lock();
+		try {
+			checkOpen();
+			if (request.isOutputDropped()) {
+				return;
+			}
+			int total = headLength + length;
+			if (total <= this.maxWrite && RecordEncoder.recordLength(total) <= this.buffer.remaining()) {
+				recordOfTwo(type, requestId, head, headLength, content, offset, length);
+			}
+			else {
+				gather(type, requestId, head, headLength, content, offset, length);
+			}
 			flush();
 		}
 		finally {
@@ -203,6 +236,110 @@ final class RecordWriter {
 		this.listener.recordSent(type, length);
 	}
 
+	private void recordOfTwo(RecordType type, int requestId, byte[] head, int headLength, byte[] content, int offset,
+			int length) {
+		int total = headLength + length;
+		int padding = FastCgi.paddingFor(total);
+		putHeader(type, requestId, total, padding);
+		if (headLength > 0) {
+			this.buffer.put(head, 0, headLength);
+		}
+		if (length > 0) {
+			this.buffer.put(content, offset, length);
+		}
+		putPadding(padding);
+		this.listener.recordSent(type, total);
+	}
+
+	/**
+	 * Writes what the buffer holds followed by records cut from head + content, in gathered writes: record headers
+	 * and padding are encoded into the write buffer, content is wrapped, not copied.
+	 */
+	private void gather(RecordType type, int requestId, byte[] head, int headLength, byte[] content, int offset,
+			int length) throws IOException {
+		int headPos = 0;
+		int pos = offset;
+		int end = offset + length;
+		int remaining = headLength + length;
+		while (remaining > 0) {
+			int records = Math.min(GATHER_RECORDS, (remaining + this.maxWrite - 1) / this.maxWrite);
+			ensure(records * 2 * FastCgi.HEADER_LENGTH);
+			int n = 0;
+			long bytes = this.buffer.position();
+			if (bytes > 0) {
+				this.gathered[n++] = this.buffer.slice(0, this.buffer.position());
+			}
+			for (int r = 0; r < records; r++) {
+				int recordLength = Math.min(this.maxWrite, remaining);
+				int padding = FastCgi.paddingFor(recordLength);
+				int at = this.buffer.position();
+				putHeader(type, requestId, recordLength, padding);
+				this.gathered[n++] = this.buffer.slice(at, FastCgi.HEADER_LENGTH);
+				int fromHead = Math.min(recordLength, headLength - headPos);
+				if (fromHead > 0) {
+					this.gathered[n++] = ByteBuffer.wrap(head, headPos, fromHead);
+					headPos += fromHead;
+				}
+				int fromContent = recordLength - Math.max(fromHead, 0);
+				if (fromContent > 0) {
+					this.gathered[n++] = ByteBuffer.wrap(content, pos, fromContent);
+					pos += fromContent;
+				}
+				if (padding > 0) {
+					at = this.buffer.position();
+					putPadding(padding);
+					this.gathered[n++] = this.buffer.slice(at, padding);
+				}
+				remaining -= recordLength;
+				bytes += RecordEncoder.recordLength(recordLength);
+				this.listener.recordSent(type, recordLength);
+			}
+			writeGathered(n, bytes);
+		}
+		if (pos != end) {
+			throw new IllegalStateException("gathered " + (pos - offset) + " of " + length + " bytes");
+		}
+	}
+
+	private void putHeader(RecordType type, int requestId, int contentLength, int padding) {
+		this.buffer.put((byte) FastCgi.VERSION_1);
+		this.buffer.put((byte) type.code());
+		this.buffer.putShort((short) requestId);
+		this.buffer.putShort((short) contentLength);
+		this.buffer.put((byte) padding);
+		this.buffer.put((byte) 0);
+	}
+
+	private void putPadding(int padding) {
+		for (int i = 0; i < padding; i++) {
+			this.buffer.put((byte) 0);
+		}
+	}
+
+	private void writeGathered(int count, long bytes) throws IOException {
+		this.writeStartedNanos = System.nanoTime() | 1;
+		try {
+			this.endpoint.write(this.gathered, 0, count);
+		}
+		catch (IOException | RuntimeException ex) {
+			throw writeFailure(ex);
+		}
+		finally {
+			this.writeStartedNanos = 0;
+			this.buffer.clear();
+			java.util.Arrays.fill(this.gathered, 0, count, null);
+		}
+		this.listener.bytesSent(bytes);
+	}
+
+	private IOException writeFailure(Exception ex) {
+		this.failed = true;
+		IOException cause = (ex instanceof IOException io) ? io : new IOException(ex);
+		this.failureHandler.writeFailed(cause);
+		return (cause instanceof ConnectionClosedException) ? cause
+				: new ConnectionClosedException("write to the web server failed: " + cause.getMessage(), cause);
+	}
+
 	private void empty(RecordType type, int requestId) throws IOException {
 		ensure(FastCgi.HEADER_LENGTH);
 		RecordEncoder.writeEmpty(this.buffer, type, requestId);
@@ -232,11 +369,7 @@ final class RecordWriter {
 			this.endpoint.write(this.buffer);
 		}
 		catch (IOException | RuntimeException ex) {
-			this.failed = true;
-			IOException cause = (ex instanceof IOException io) ? io : new IOException(ex);
-			this.failureHandler.writeFailed(cause);
-			throw (cause instanceof ConnectionClosedException) ? cause
-					: new ConnectionClosedException("write to the web server failed: " + cause.getMessage(), cause);
+			throw writeFailure(ex);
 		}
 		finally {
 			this.writeStartedNanos = 0;
