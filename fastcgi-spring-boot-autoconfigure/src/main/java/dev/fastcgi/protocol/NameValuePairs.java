@@ -47,7 +47,7 @@ public final class NameValuePairs {
 				throw new ProtocolException("name_value", "name-value pair declares " + nameLength + "+"
 						+ valueLength + " bytes but only " + in.remaining() + " remain");
 			}
-			String name = readString(in, nameLength);
+			String name = readName(in, nameLength);
 			String value = readString(in, valueLength);
 			sink.pair(name, value);
 		}
@@ -73,6 +73,16 @@ public final class NameValuePairs {
 					"name-value pair is cut off inside its four-byte " + what + " length");
 		}
 		return ((b & 0x7F) << 24) | ((in.get() & 0xFF) << 16) | ((in.get() & 0xFF) << 8) | (in.get() & 0xFF);
+	}
+
+	/** A name: a shared string when it is a well-known CGI param name, else a new one. */
+	private static String readName(ByteBuffer in, int length) {
+		String known = KnownNames.lookup(in, length);
+		if (known != null) {
+			in.position(in.position() + length);
+			return known;
+		}
+		return readString(in, length);
 	}
 
 	private static String readString(ByteBuffer in, int length) {
