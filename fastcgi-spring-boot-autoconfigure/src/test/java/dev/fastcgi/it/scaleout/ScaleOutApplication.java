@@ -4,6 +4,8 @@ import java.security.Principal;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
+
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -11,7 +13,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
@@ -38,10 +39,14 @@ import org.springframework.web.bind.annotation.RestController;
 class ScaleOutApplication {
 
 	@Bean
-	DataSource dataSource(Environment environment) {
-		// no pool: the Boot JDBC module (and its auto-configuration) stays off the test classpath
-		return new SimpleDriverDataSource(new org.postgresql.Driver(), environment.getRequiredProperty("scaleout.jdbc-url"),
-				environment.getRequiredProperty("scaleout.jdbc-username"), "");
+	HikariDataSource dataSource(Environment environment) {
+		// a small pool built by hand: the Boot JDBC module (and its auto-configuration) stays off the test classpath
+		HikariDataSource dataSource = new HikariDataSource();
+		dataSource.setJdbcUrl(environment.getRequiredProperty("scaleout.jdbc-url"));
+		dataSource.setUsername(environment.getRequiredProperty("scaleout.jdbc-username"));
+		dataSource.setMaximumPoolSize(4);
+		dataSource.setMinimumIdle(1);
+		return dataSource;
 	}
 
 	@Bean

@@ -143,9 +143,13 @@ class ScaleOutTests {
 
 	private static void restart(int index, String name) {
 		int port = port(index);
+		long closing = System.nanoTime();
 		instances[index].close();
 		instances[index] = null;
+		long starting = System.nanoTime();
 		instances[index] = startInstance(name, port);
+		System.out.println("restart " + name + ": stopped in " + Duration.ofNanos(starting - closing).toMillis()
+				+ " ms, started in " + Duration.ofNanos(System.nanoTime() - starting).toMillis() + " ms");
 	}
 
 	private static ConfigurableApplicationContext startInstance(String name, int port) {
