@@ -80,7 +80,11 @@ class CgiFcgiServletInteropTests {
 		byte[] stdout = download.stdout();
 		int bodyStart = download.stdoutAsString().indexOf("\r\n\r\n") + 4;
 		assertThat(download.stdoutAsString()).startsWith("Status: 200 OK\r\n").contains("Content-Length: " + TEN_MIB);
-		assertThat(stdout.length - bodyStart).isEqualTo(TEN_MIB);
+		// once seen 247 bytes short under heavy machine load on Java 25 (the five web servers' 10 MiB checks in the
+		// same run passed): say what cgi-fcgi reported if it happens again
+		assertThat(stdout.length - bodyStart)
+			.as("cgi-fcgi exit %d, stderr: %s", download.exitCode(), download.stderr())
+			.isEqualTo(TEN_MIB);
 		CRC32 crc = new CRC32();
 		crc.update(stdout, bodyStart, TEN_MIB);
 		assertThat(crc.getValue()).isEqualTo(checksum);
