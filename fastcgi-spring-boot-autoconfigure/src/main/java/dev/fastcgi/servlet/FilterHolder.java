@@ -2,54 +2,35 @@ package dev.fastcgi.servlet;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.EnumSet;
-import java.util.Enumeration;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.FilterRegistration;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 
 /**
  * A registered filter: its registration data, its mappings and its instance.
  */
-final class FilterHolder implements FilterRegistration.Dynamic, FilterConfig {
-
-	private final FastCgiServletContext context;
-
-	private final String name;
+final class FilterHolder extends RegistrationHolder implements FilterRegistration.Dynamic, FilterConfig {
 
 	private final Class<? extends Filter> filterClass;
 
 	private Filter filter;
 
-	private final Map<String, String> initParameters = new LinkedHashMap<>();
-
-	private volatile boolean asyncSupported;
-
 	private boolean initialized;
 
 	FilterHolder(FastCgiServletContext context, String name, Filter filter, Class<? extends Filter> filterClass) {
-		this.context = context;
-		this.name = name;
+		super(context, name);
 		this.filter = filter;
 		this.filterClass = (filter != null) ? filter.getClass() : filterClass;
 	}
 
 	Filter getFilter() {
 		return this.filter;
-	}
-
-	boolean isAsyncSupported() {
-		return this.asyncSupported;
 	}
 
 	synchronized void initialize() throws ServletException {
@@ -76,71 +57,13 @@ final class FilterHolder implements FilterRegistration.Dynamic, FilterConfig {
 	}
 
 	@Override
-	public String getName() {
-		return this.name;
-	}
-
-	@Override
 	public String getFilterName() {
 		return this.name;
 	}
 
 	@Override
-	public ServletContext getServletContext() {
-		return this.context;
-	}
-
-	@Override
 	public String getClassName() {
 		return this.filterClass.getName();
-	}
-
-	@Override
-	public boolean setInitParameter(String name, String value) {
-		this.context.checkNotStarted();
-		if (name == null || value == null) {
-			throw new IllegalArgumentException("Init parameter name and value must not be null");
-		}
-		return this.initParameters.putIfAbsent(name, value) == null;
-	}
-
-	@Override
-	public String getInitParameter(String name) {
-		return this.initParameters.get(name);
-	}
-
-	@Override
-	public Enumeration<String> getInitParameterNames() {
-		return Collections.enumeration(this.initParameters.keySet());
-	}
-
-	@Override
-	public Set<String> setInitParameters(Map<String, String> initParameters) {
-		this.context.checkNotStarted();
-		Set<String> conflicts = new HashSet<>();
-		initParameters.forEach((name, value) -> {
-			if (name == null || value == null) {
-				throw new IllegalArgumentException("Init parameter name and value must not be null");
-			}
-			if (this.initParameters.containsKey(name)) {
-				conflicts.add(name);
-			}
-		});
-		if (conflicts.isEmpty()) {
-			this.initParameters.putAll(initParameters);
-		}
-		return conflicts;
-	}
-
-	@Override
-	public Map<String, String> getInitParameters() {
-		return Collections.unmodifiableMap(this.initParameters);
-	}
-
-	@Override
-	public void setAsyncSupported(boolean isAsyncSupported) {
-		this.context.checkNotStarted();
-		this.asyncSupported = isAsyncSupported;
 	}
 
 	@Override

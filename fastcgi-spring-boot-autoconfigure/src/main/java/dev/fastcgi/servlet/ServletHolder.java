@@ -2,16 +2,12 @@ package dev.fastcgi.servlet;
 
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletConfig;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletSecurityElement;
@@ -19,23 +15,15 @@ import jakarta.servlet.ServletSecurityElement;
 /**
  * A registered servlet: its registration data and its lazily initialized instance.
  */
-final class ServletHolder implements ServletRegistration.Dynamic, ServletConfig {
-
-	private final FastCgiServletContext context;
-
-	private final String name;
+final class ServletHolder extends RegistrationHolder implements ServletRegistration.Dynamic, ServletConfig {
 
 	private final Class<? extends Servlet> servletClass;
 
 	private volatile Servlet servlet;
 
-	private final Map<String, String> initParameters = new LinkedHashMap<>();
-
 	private final Set<String> mappings = new LinkedHashSet<>();
 
 	private int loadOnStartup = -1;
-
-	private volatile boolean asyncSupported;
 
 	private volatile MultipartConfigElement multipartConfig;
 
@@ -47,8 +35,7 @@ final class ServletHolder implements ServletRegistration.Dynamic, ServletConfig 
 
 	ServletHolder(FastCgiServletContext context, String name, Servlet servlet, Class<? extends Servlet> servletClass,
 			int order) {
-		this.context = context;
-		this.name = name;
+		super(context, name);
 		this.servlet = servlet;
 		this.servletClass = (servlet != null) ? servlet.getClass() : servletClass;
 		this.order = order;
@@ -93,17 +80,8 @@ final class ServletHolder implements ServletRegistration.Dynamic, ServletConfig 
 		return this.order;
 	}
 
-	boolean isAsyncSupported() {
-		return this.asyncSupported;
-	}
-
 	MultipartConfigElement getMultipartConfig() {
 		return this.multipartConfig;
-	}
-
-	@Override
-	public String getName() {
-		return this.name;
 	}
 
 	@Override
@@ -112,55 +90,8 @@ final class ServletHolder implements ServletRegistration.Dynamic, ServletConfig 
 	}
 
 	@Override
-	public ServletContext getServletContext() {
-		return this.context;
-	}
-
-	@Override
 	public String getClassName() {
 		return this.servletClass.getName();
-	}
-
-	@Override
-	public boolean setInitParameter(String name, String value) {
-		this.context.checkNotStarted();
-		if (name == null || value == null) {
-			throw new IllegalArgumentException("Init parameter name and value must not be null");
-		}
-		return this.initParameters.putIfAbsent(name, value) == null;
-	}
-
-	@Override
-	public String getInitParameter(String name) {
-		return this.initParameters.get(name);
-	}
-
-	@Override
-	public java.util.Enumeration<String> getInitParameterNames() {
-		return Collections.enumeration(this.initParameters.keySet());
-	}
-
-	@Override
-	public Set<String> setInitParameters(Map<String, String> initParameters) {
-		this.context.checkNotStarted();
-		Set<String> conflicts = new HashSet<>();
-		initParameters.forEach((name, value) -> {
-			if (name == null || value == null) {
-				throw new IllegalArgumentException("Init parameter name and value must not be null");
-			}
-			if (this.initParameters.containsKey(name)) {
-				conflicts.add(name);
-			}
-		});
-		if (conflicts.isEmpty()) {
-			this.initParameters.putAll(initParameters);
-		}
-		return conflicts;
-	}
-
-	@Override
-	public Map<String, String> getInitParameters() {
-		return Collections.unmodifiableMap(this.initParameters);
 	}
 
 	@Override
@@ -189,12 +120,6 @@ final class ServletHolder implements ServletRegistration.Dynamic, ServletConfig 
 	@Override
 	public String getRunAsRole() {
 		return this.runAsRole;
-	}
-
-	@Override
-	public void setAsyncSupported(boolean isAsyncSupported) {
-		this.context.checkNotStarted();
-		this.asyncSupported = isAsyncSupported;
 	}
 
 	@Override
