@@ -1,8 +1,6 @@
 package dev.fastcgi.server;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -116,21 +114,14 @@ class NginxLimitsInteropTests extends EngineTestSupport {
 		assertThat(server.snapshot().totalConnections()).isEqualTo(1);
 	}
 
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
+	private static int freePort() {
+		return dev.fastcgi.interop.support.Peers.freePort();
 	}
 
 	private static void awaitPort(int port) {
-		await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> {
-			try (Socket socket = new Socket("127.0.0.1", port)) {
-				return true;
-			}
-			catch (IOException ex) {
-				return false;
-			}
-		});
+		await().atMost(20, TimeUnit.SECONDS)
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> dev.fastcgi.interop.support.ExternalProcess.isPortOpen(port));
 	}
 
 }
