@@ -354,6 +354,12 @@ cp "$0" "$OUT/soak-app.sh.txt" 2>/dev/null || true
 	done
 	echo "-- upload loop: $(tr '\n' ' ' <"$OUT/upload-loop.counts" 2>/dev/null || echo missing)"
 	echo "-- fault loop: $(tr '\n' ' ' <"$OUT/fault-loop.counts" 2>/dev/null || echo missing)"
+	echo "-- actuator: health $(curl -s -m 10 "$URL/actuator/health" || true), Micrometer fastcgi.requests count" \
+		"$(curl -s -m 10 "$URL/actuator/metrics/fastcgi.requests" | python3 -c 'import json, sys
+try:
+    print(int(next(m["value"] for m in json.load(sys.stdin)["measurements"] if m["statistic"] == "COUNT")))
+except Exception as ex:
+    print("unavailable:", ex)' || true)"
 	for f in upload-loop fault-loop; do
 		[[ -s $OUT/$f.log ]] && { echo "   first unexpected in $f:"; head -5 "$OUT/$f.log"; }
 	done
