@@ -160,6 +160,7 @@ class ApplicationFaultTests {
 		assertHealthyHereAndElsewhere();
 		assertOneErrorLine(output, "filter failed before the chain");
 		assertOneErrorLine(output, "filter refused the request before the chain");
+		assertThat(errorLines(output)).as("one ERROR line per fault").hasSize(2);
 	}
 
 	@Test
@@ -169,6 +170,7 @@ class ApplicationFaultTests {
 		assertThat(answer.body()).doesNotContain("body from the controller");
 		assertHealthyHereAndElsewhere();
 		assertOneErrorLine(output, "filter failed after the chain, nothing committed");
+		assertThat(errorLines(output)).as("one ERROR line per fault").hasSize(1);
 	}
 
 	@Test
@@ -177,6 +179,7 @@ class ApplicationFaultTests {
 		assertCommitted(answer, 200, "body from the controller");
 		assertHealthyHereAndElsewhere();
 		assertOneErrorLine(output, "filter failed after the chain and a flush");
+		assertThat(errorLines(output)).as("one ERROR line per fault").hasSize(1);
 	}
 
 	// ---- controller -----------------------------------------------------------------------------------------
@@ -188,6 +191,7 @@ class ApplicationFaultTests {
 		assertThat(answer.body()).doesNotContain("controller failed before writing");
 		assertHealthyHereAndElsewhere();
 		assertOneErrorLine(output, "controller failed before writing");
+		assertThat(errorLines(output)).as("one ERROR line per fault").hasSize(1);
 	}
 
 	@Test
@@ -208,6 +212,7 @@ class ApplicationFaultTests {
 		assertCommitted(answer, 200, "partial");
 		assertHealthyHereAndElsewhere();
 		assertOneErrorLine(output, "controller failed after committing the response");
+		assertThat(errorLines(output)).as("one ERROR line per fault").hasSize(1);
 	}
 
 	@Test
@@ -216,6 +221,7 @@ class ApplicationFaultTests {
 		assertCommitted(answer, 200, new String(FaultApplication.STREAMED, StandardCharsets.US_ASCII));
 		assertHealthyHereAndElsewhere();
 		assertOneErrorLine(output, "stream failed mid-body");
+		assertThat(errorLines(output)).as("one ERROR line per fault").hasSize(1);
 	}
 
 	@Test
@@ -227,6 +233,7 @@ class ApplicationFaultTests {
 		assertHealthyHereAndElsewhere();
 		assertOneErrorLine(output, "application error");
 		assertOneErrorLine(output, "StackOverflowError");
+		assertThat(errorLines(output)).as("one ERROR line per fault").hasSize(2);
 	}
 
 	// ---- async ----------------------------------------------------------------------------------------------
@@ -237,6 +244,7 @@ class ApplicationFaultTests {
 		assertErrorPage(answer, 500, "/async/callable");
 		assertHealthyHereAndElsewhere();
 		assertOneErrorLine(output, "callable failed");
+		assertThat(errorLines(output)).as("one ERROR line per fault").hasSize(1);
 	}
 
 	@Test
@@ -245,6 +253,7 @@ class ApplicationFaultTests {
 		assertErrorPage(answer, 500, "/async/deferred");
 		assertHealthyHereAndElsewhere();
 		assertOneErrorLine(output, "deferred failed");
+		assertThat(errorLines(output)).as("one ERROR line per fault").hasSize(1);
 	}
 
 	@Test
@@ -272,6 +281,7 @@ class ApplicationFaultTests {
 		assertThat(answer.head()).contains("Content-Type: text/event-stream");
 		assertHealthyHereAndElsewhere();
 		assertOneErrorLine(output, "event source failed");
+		assertThat(errorLines(output)).as("one ERROR line per fault").hasSize(1);
 	}
 
 	// ---- never returning ------------------------------------------------------------------------------------
