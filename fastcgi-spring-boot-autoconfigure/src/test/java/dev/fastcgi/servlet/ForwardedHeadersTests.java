@@ -5,9 +5,13 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.fastcgi.servlet.CgiRequestMapping.CgiRequest;
 
@@ -215,10 +219,17 @@ class ForwardedHeadersTests {
 	}
 
 	@Test
-	void forwardedHeaderAloneChangesNothing() {
+	@ExtendWith(OutputCaptureExtension.class)
+	void forwardedHeaderAloneChangesNothingAndIsReportedOnceWhenFromATrustedProxy(CapturedOutput output) {
+		Map<String, String> untrusted = request("203.0.113.1", "HTTP_FORWARDED", "for=203.0.113.9;proto=https");
+		CgiRequest untrustedLine = CgiRequestMapping.map(untrusted, null, null);
+		assertThat(this.defaults.apply(untrustedLine, untrusted)).isSameAs(untrustedLine);
+		assertThat(output).doesNotContain("Forwarded");
 		Map<String, String> params = request("10.0.0.1", "HTTP_FORWARDED", "for=203.0.113.9;proto=https");
 		CgiRequest mapped = CgiRequestMapping.map(params, null, null);
 		assertThat(this.defaults.apply(mapped, params)).isSameAs(mapped);
+		assertThat(this.defaults.apply(mapped, params)).isSameAs(mapped);
+		assertThat(output.toString().split("server.forward-headers-strategy=framework", -1)).hasSize(2);
 	}
 
 }
