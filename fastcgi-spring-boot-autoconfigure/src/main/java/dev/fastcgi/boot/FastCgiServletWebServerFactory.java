@@ -69,6 +69,10 @@ import dev.fastcgi.servlet.ForwardedHeaders;
  * </ol>
  * Settings that have no meaning behind a FastCGI web server (SSL, HTTP/2, compression, the server header, JSP,
  * persistent sessions) are reported once at startup rather than silently ignored.
+ * <p>
+ * <b>Forwarded headers</b> are ignored unless {@linkplain #setUseForwardHeaders turned on}
+ * ({@code server.forward-headers-strategy=native}); then {@code X-Forwarded-*} headers are applied only to requests
+ * whose REMOTE_ADDR is one of the {@linkplain #setTrustedProxies trusted proxies}, as Tomcat's RemoteIpValve does.
  */
 public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServerFactory
 		implements ConfigurableServletWebServerFactory {

@@ -3,8 +3,10 @@ package dev.fastcgi.boot.autoconfigure;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.support.GenericApplicationContext;
 
 import dev.fastcgi.boot.FastCgiServletWebServerFactory;
 import dev.fastcgi.boot.InvalidFastCgiPropertyException;
@@ -86,6 +88,25 @@ class FastCgiForwardHeadersAutoConfigurationTests {
 					"fastcgi.forwarded.trusted-proxies=203.0.113.0/24, 2001:db8::1")
 			.run((context) -> assertThat(context.getBean(FastCgiServletWebServerFactory.class).getTrustedProxies())
 				.containsExactly("203.0.113.0/24", "2001:db8::1"));
+	}
+
+	@Test
+	void managementServerAppliesForwardedHeadersLikeTheApplicationServer() {
+		this.contextRunner
+			.withPropertyValues("server.forward-headers-strategy=native",
+					"fastcgi.forwarded.trusted-proxies=192.0.2.1")
+			.run((context) -> {
+				try (GenericApplicationContext child = new GenericApplicationContext(context)) {
+					child.refresh();
+					FastCgiManagementServerConfiguration configuration = new FastCgiManagementServerConfiguration();
+					WebServerFactoryCustomizer<FastCgiServletWebServerFactory> customizer = configuration
+						.fastCgiManagementServerCustomizer(child);
+					FastCgiServletWebServerFactory managementFactory = new FastCgiServletWebServerFactory();
+					customizer.customize(managementFactory);
+					assertThat(managementFactory.isUseForwardHeaders()).isTrue();
+					assertThat(managementFactory.getTrustedProxies()).containsExactly("192.0.2.1");
+				}
+			});
 	}
 
 	@Test
