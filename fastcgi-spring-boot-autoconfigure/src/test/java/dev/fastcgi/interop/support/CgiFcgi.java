@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -55,8 +56,13 @@ public final class CgiFcgi {
 		ProcessBuilder builder = new ProcessBuilder(Peers.CGI_FCGI.toString(), "-bind", "-connect", address);
 		builder.environment().clear();
 		builder.environment().putAll(environment);
+		// stdout goes to a file, not a pipe: cgi-fcgi does not check for short writes to its stdout (libfcgi's
+		// OS_Write returns write(2)'s count and cgi-fcgi only tests it for -1), and a file takes every write whole
+		Path stdoutFile;
 		Process process;
 		try {
+			stdoutFile = Files.createTempFile("cgi-fcgi-stdout", ".bin");
+			builder.redirectOutput(stdoutFile.toFile());
 			process = builder.start();
 		}
 		catch (IOException ex) {
@@ -69,16 +75,18 @@ public final class CgiFcgi {
 		});
 		ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 		Thread errorReader = pump("cgi-fcgi-stderr", () -> copy(process.getErrorStream(), stderr));
-		ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-		Thread outputReader = pump("cgi-fcgi-stdout", () -> copy(process.getInputStream(), stdout));
 		try {
 			if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				process.destroyForcibly();
 				throw new IllegalStateException("cgi-fcgi did not finish within " + timeout.toMillis()
-						+ " ms; stdout so far: " + stdout.toString(StandardCharsets.ISO_8859_1));
+						+ " ms; stdout so far: " + new String(Files.readAllBytes(stdoutFile), StandardCharsets.ISO_8859_1));
 			}
-			for (Thread thread : List.of(writer, errorReader, outputReader)) {
+			for (Thread thread : List.of(writer, errorReader)) {
 				thread.join(timeout.toMillis());
+			}
+			synchronized (stderr) {
+				return new Result(process.exitValue(), Files.readAllBytes(stdoutFile),
+						stderr.toString(StandardCharsets.UTF_8));
 			}
 		}
 		catch (InterruptedException ex) {
@@ -86,9 +94,16 @@ public final class CgiFcgi {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted", ex);
 		}
-		synchronized (stdout) {
-			return new Result(process.exitValue(), stdout.toByteArray(),
-					stderr.toString(StandardCharsets.UTF_8));
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		finally {
+			try {
+				Files.deleteIfExists(stdoutFile);
+			}
+			catch (IOException ex) {
+				// a temp file left behind is harmless
+			}
 		}
 	}
 
