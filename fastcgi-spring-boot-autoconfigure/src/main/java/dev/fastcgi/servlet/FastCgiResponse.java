@@ -131,6 +131,12 @@ final class FastCgiResponse implements HttpServletResponse {
 			this.outputMode = OutputMode.NONE;
 			this.writer = null;
 			this.contentLength = -1;
+			// the error page chooses its own type: one preset by the failed handler (say text/plain) would make
+			// Boot's JSON error body unwritable (HttpMessageNotWritableException, a bare 500 instead)
+			this.mimeType = null;
+			this.contentTypeParams = null;
+			this.characterEncoding = null;
+			this.charsetExplicit = false;
 		}
 	}
 
