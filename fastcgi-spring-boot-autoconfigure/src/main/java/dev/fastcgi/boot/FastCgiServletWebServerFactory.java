@@ -49,6 +49,7 @@ import dev.fastcgi.server.ServerListener;
 import dev.fastcgi.server.cgi.CgiMode;
 import dev.fastcgi.servlet.ContainerSettings;
 import dev.fastcgi.servlet.FastCgiServletContainer;
+import dev.fastcgi.servlet.ForwardedHeaders;
 
 /**
  * {@link ConfigurableServletWebServerFactory} that creates a {@link FastCgiWebServer}: the application's servlets,
@@ -68,6 +69,10 @@ import dev.fastcgi.servlet.FastCgiServletContainer;
  * </ol>
  * Settings that have no meaning behind a FastCGI web server (SSL, HTTP/2, compression, the server header, JSP,
  * persistent sessions) are reported once at startup rather than silently ignored.
+ * <p>
+ * <b>Forwarded headers</b> are ignored unless {@linkplain #setUseForwardHeaders turned on}
+ * ({@code server.forward-headers-strategy=native}); then {@code X-Forwarded-*} headers are applied only to requests
+ * whose REMOTE_ADDR is one of the {@linkplain #setTrustedProxies trusted proxies}, as Tomcat's RemoteIpValve does.
  */
 public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServerFactory
 		implements ConfigurableServletWebServerFactory {
@@ -89,6 +94,10 @@ public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServe
 	private BooleanSupplier inheritedListenSocket = CgiMode::stdinIsListeningSocket;
 
 	private @Nullable String authorizerPath;
+
+	private boolean useForwardHeaders;
+
+	private List<String> trustedProxies = ForwardedHeaders.DEFAULT_TRUSTED_PROXIES;
 
 	/**
 	 * Create a new factory listening on port {@value ServerConfig#DEFAULT_PORT} of the loopback interface unless
@@ -144,6 +153,47 @@ public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServe
 	 */
 	public @Nullable String getAuthorizerPath() {
 		return this.authorizerPath;
+	}
+
+	/**
+	 * Set whether {@code X-Forwarded-For}, {@code -Proto}, {@code -Host} and {@code -Port} from a
+	 * {@linkplain #setTrustedProxies trusted proxy} are applied to the request, as Tomcat's {@code RemoteIpValve}
+	 * does ({@code server.forward-headers-strategy=native}). Off by default: REMOTE_ADDR, HTTPS, SERVER_NAME and
+	 * SERVER_PORT from the web server are the source of truth.
+	 * @param useForwardHeaders whether to apply forwarded headers
+	 * @see ForwardedHeaders
+	 */
+	public void setUseForwardHeaders(boolean useForwardHeaders) {
+		this.useForwardHeaders = useForwardHeaders;
+	}
+
+	/**
+	 * Whether forwarded headers from trusted proxies are applied.
+	 * @return whether forwarded headers are applied
+	 */
+	public boolean isUseForwardHeaders() {
+		return this.useForwardHeaders;
+	}
+
+	/**
+	 * Set the proxies whose forwarded headers are believed when {@linkplain #setUseForwardHeaders forward headers}
+	 * are used ({@code fastcgi.forwarded.trusted-proxies}): the web server's REMOTE_ADDR must be one of them, and
+	 * {@code X-Forwarded-For} entries that are skip to the next hop.
+	 * @param trustedProxies IP literals and CIDR blocks; default {@link ForwardedHeaders#DEFAULT_TRUSTED_PROXIES}
+	 * @throws IllegalArgumentException if an entry is not an IP literal or CIDR block
+	 */
+	public void setTrustedProxies(List<String> trustedProxies) {
+		Assert.notNull(trustedProxies, "'trustedProxies' must not be null");
+		ForwardedHeaders.of(trustedProxies);
+		this.trustedProxies = List.copyOf(trustedProxies);
+	}
+
+	/**
+	 * The proxies whose forwarded headers are believed.
+	 * @return the IP literals and CIDR blocks
+	 */
+	public List<String> getTrustedProxies() {
+		return this.trustedProxies;
 	}
 
 	/**
@@ -322,6 +372,9 @@ public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServe
 						errorPage.getPath()));
 		}
 		container.setAuthorizerPath(this.authorizerPath);
+		if (this.useForwardHeaders) {
+			container.setForwardedHeaders(ForwardedHeaders.of(this.trustedProxies));
+		}
 		configureSession(container, this.settings.getSession());
 		container.setCookieSameSite(cookieSameSite(this.settings.getCookieSameSiteSuppliers()));
 		return container;
@@ -394,6 +447,11 @@ public class FastCgiServletWebServerFactory extends AbstractConfigurableWebServe
 		Jsp jsp = this.settings.getJsp();
 		if (jsp != null && jsp.getRegistered() && ClassUtils.isPresent(JSP_SERVLET_CLASS, getClass().getClassLoader())) {
 			logger.warn("JSP is not supported by the FastCGI servlet container; JSP pages will not be served");
+		}
+		if (this.useForwardHeaders && ForwardedHeaders.of(this.trustedProxies).trustsNobody()) {
+			logger.warn("server.forward-headers-strategy=native has no effect: fastcgi.forwarded.trusted-proxies is"
+					+ " empty, so X-Forwarded-* headers are never applied. List the addresses of the proxies in front"
+					+ " of the web server there, or set server.forward-headers-strategy=none");
 		}
 		Session session = this.settings.getSession();
 		if (session.isPersistent()) {

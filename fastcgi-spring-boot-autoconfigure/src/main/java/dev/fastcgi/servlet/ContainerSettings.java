@@ -77,6 +77,8 @@ public class ContainerSettings {
 
 	private String authorizerPath;
 
+	private ForwardedHeaders forwardedHeaders;
+
 	public String getContextPath() {
 		return this.contextPath;
 	}
@@ -269,6 +271,20 @@ public class ContainerSettings {
 					"authorizer path '" + authorizerPath + "' must start with '/' and have no query");
 		}
 		this.authorizerPath = (authorizerPath == null || authorizerPath.isEmpty()) ? null : authorizerPath;
+	}
+
+	public ForwardedHeaders getForwardedHeaders() {
+		return this.forwardedHeaders;
+	}
+
+	/**
+	 * Whether and from whom to apply {@code X-Forwarded-*} headers to the request ({@code getRemoteAddr()},
+	 * {@code isSecure()}, {@code getServerName()}...), as Tomcat's RemoteIpValve does; null (the default) ignores
+	 * them, so that REMOTE_ADDR, HTTPS, SERVER_NAME and SERVER_PORT from the web server are the source of truth.
+	 * @param forwardedHeaders the resolver, or null to ignore forwarded headers
+	 */
+	public void setForwardedHeaders(ForwardedHeaders forwardedHeaders) {
+		this.forwardedHeaders = forwardedHeaders;
 	}
 
 }

@@ -234,6 +234,10 @@ public class FastCgiServletContainer implements FastCgiHandler {
 	@Override
 	public void handle(FastCgiExchange exchange) throws Exception {
 		CgiRequest line = CgiRequestMapping.map(exchange.params(), exchange.remoteAddress(), exchange.localAddress());
+		ForwardedHeaders forwardedHeaders = this.settings.getForwardedHeaders();
+		if (forwardedHeaders != null) {
+			line = forwardedHeaders.apply(line, exchange.params());
+		}
 		CgiRequest original = null;
 		String authorizerPath = this.settings.getAuthorizerPath();
 		if (authorizerPath != null && exchange.role() == Role.AUTHORIZER) {

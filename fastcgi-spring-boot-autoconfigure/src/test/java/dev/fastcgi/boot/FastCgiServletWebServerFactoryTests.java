@@ -37,8 +37,10 @@ import dev.fastcgi.server.FastCgiServer;
 import dev.fastcgi.server.ServerConfig;
 import dev.fastcgi.servlet.ContainerSettings;
 import dev.fastcgi.servlet.FastCgiServletContainer;
+import dev.fastcgi.servlet.ForwardedHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
@@ -219,6 +221,39 @@ class FastCgiServletWebServerFactoryTests {
 	void nothingIsReportedForDefaults(CapturedOutput output) {
 		this.factory.getWebServer();
 		assertThat(output).doesNotContain("is ignored");
+	}
+
+	@Test
+	void forwardedHeadersAreIgnoredByDefault() {
+		this.factory.getWebServer();
+		assertThat(this.factory.isUseForwardHeaders()).isFalse();
+		assertThat(this.containerSettings.get(0).getForwardedHeaders()).isNull();
+	}
+
+	@Test
+	void useForwardHeadersGivesTheContainerAResolverOverTheTrustedProxies() {
+		this.factory.setUseForwardHeaders(true);
+		this.factory.setTrustedProxies(List.of("203.0.113.0/24"));
+		this.factory.getWebServer();
+		ForwardedHeaders forwarded = this.containerSettings.get(0).getForwardedHeaders();
+		assertThat(forwarded).isNotNull();
+		assertThat(forwarded.isTrusted("203.0.113.5")).isTrue();
+		assertThat(forwarded.isTrusted("10.0.0.1")).isFalse();
+	}
+
+	@Test
+	void invalidTrustedProxyIsRejected() {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.factory.setTrustedProxies(List.of("proxy.example")))
+			.withMessageContaining("fastcgi.forwarded.trusted-proxies");
+	}
+
+	@Test
+	void nativeWithNobodyTrustedIsReportedOnce(CapturedOutput output) {
+		this.factory.setUseForwardHeaders(true);
+		this.factory.setTrustedProxies(List.of());
+		this.factory.getWebServer();
+		this.factory.getWebServer();
+		assertThat(output).containsOnlyOnce("fastcgi.forwarded.trusted-proxies is empty");
 	}
 
 	@Test

@@ -13,6 +13,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 import dev.fastcgi.server.ServerConfig;
+import dev.fastcgi.servlet.ForwardedHeaders;
 
 /**
  * Configuration properties of the FastCGI server ({@code fastcgi.*}).
@@ -191,6 +192,8 @@ public class FastCgiProperties {
 	private boolean handleSignals = true;
 
 	private final UnixSocket unixSocket = new UnixSocket();
+
+	private final Forwarded forwarded = new Forwarded();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -418,6 +421,35 @@ public class FastCgiProperties {
 
 	public UnixSocket getUnixSocket() {
 		return this.unixSocket;
+	}
+
+	public Forwarded getForwarded() {
+		return this.forwarded;
+	}
+
+	/**
+	 * Forwarded headers settings, used when server.forward-headers-strategy is 'native' (or unset on a cloud
+	 * platform that uses forwarded headers).
+	 */
+	public static class Forwarded {
+
+		/**
+		 * Proxies whose X-Forwarded-For, X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-Port headers are
+		 * believed, as IP addresses or CIDR blocks. The client address the web server saw (REMOTE_ADDR) must be
+		 * one of them, else the headers are ignored; X-Forwarded-For entries that are one are skipped. Defaults to
+		 * the private, loopback, link-local and carrier-grade NAT networks, as Tomcat's internal proxies; empty
+		 * trusts nobody.
+		 */
+		private List<String> trustedProxies = new ArrayList<>(ForwardedHeaders.DEFAULT_TRUSTED_PROXIES);
+
+		public List<String> getTrustedProxies() {
+			return this.trustedProxies;
+		}
+
+		public void setTrustedProxies(List<String> trustedProxies) {
+			this.trustedProxies = trustedProxies;
+		}
+
 	}
 
 	/**

@@ -13,7 +13,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.autoconfigure.condition.SearchStrategy;
+import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.autoconfigure.ServerProperties;
+import org.springframework.boot.web.server.autoconfigure.ServerProperties.ForwardHeadersStrategy;
 import org.springframework.boot.web.server.autoconfigure.servlet.ServletWebServerConfiguration;
 import org.springframework.boot.web.server.servlet.ServletWebServerFactory;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -51,7 +54,8 @@ public final class FastCgiServletWebServerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(value = ServletWebServerFactory.class, search = SearchStrategy.CURRENT)
 	FastCgiServletWebServerFactory fastCgiServletWebServerFactory(FastCgiProperties properties,
-			Environment environment, ObjectProvider<FastCgiServerCustomizer> serverCustomizers,
+			ServerProperties serverProperties, Environment environment,
+			ObjectProvider<FastCgiServerCustomizer> serverCustomizers,
 			ObjectProvider<ServerListener> serverListeners, ObjectProvider<FastCgiAuthorizer> authorizers) {
 		FastCgiPropertiesCustomizer propertiesCustomizer = new FastCgiPropertiesCustomizer(properties, environment);
 		FastCgiServletWebServerFactory factory = new FastCgiServletWebServerFactory();
@@ -62,6 +66,16 @@ public final class FastCgiServletWebServerAutoConfiguration {
 		catch (IllegalArgumentException ex) {
 			throw new InvalidFastCgiPropertyException("fastcgi.authorizer-path", properties.getAuthorizerPath(),
 					ex.getMessage(), "Set fastcgi.authorizer-path to a path such as /fastcgi/authorize, or remove it.");
+		}
+		factory.setUseForwardHeaders(useForwardHeaders(serverProperties, environment));
+		try {
+			factory.setTrustedProxies(properties.getForwarded().getTrustedProxies());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidFastCgiPropertyException("fastcgi.forwarded.trusted-proxies",
+					properties.getForwarded().getTrustedProxies(), ex.getMessage(),
+					"List IP addresses (10.1.2.3, ::1) or CIDR blocks (10.0.0.0/8, fc00::/7) only; host names are"
+							+ " not resolved.");
 		}
 		factory.addServerCustomizers(propertiesCustomizer);
 		serverCustomizers.orderedStream().forEach(factory::addServerCustomizers);
@@ -81,6 +95,23 @@ public final class FastCgiServletWebServerAutoConfiguration {
 				new FastCgiAuthorizerServlet(authorizer), authorizerPath(properties, authorizers));
 		registration.setName("fastCgiAuthorizerServlet");
 		return registration;
+	}
+
+	/**
+	 * Whether the container applies forwarded headers itself: {@code server.forward-headers-strategy=native}, or no
+	 * strategy on a cloud platform that uses forwarded headers, the rule Boot's Tomcat and Jetty customizers follow.
+	 * ({@code framework} is Boot's {@code ForwardedHeaderFilter}; {@code none} ignores the headers.)
+	 * @param serverProperties the server properties
+	 * @param environment the environment, to detect the cloud platform
+	 * @return whether to apply forwarded headers natively
+	 */
+	static boolean useForwardHeaders(ServerProperties serverProperties, Environment environment) {
+		ForwardHeadersStrategy strategy = serverProperties.getForwardHeadersStrategy();
+		if (strategy == null) {
+			CloudPlatform platform = CloudPlatform.getActive(environment);
+			return platform != null && platform.isUsingForwardHeaders();
+		}
+		return strategy == ForwardHeadersStrategy.NATIVE;
 	}
 
 	private static @Nullable String authorizerPath(FastCgiProperties properties,

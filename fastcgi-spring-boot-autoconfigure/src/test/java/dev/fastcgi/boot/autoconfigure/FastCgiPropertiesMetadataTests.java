@@ -38,7 +38,8 @@ class FastCgiPropertiesMetadataTests {
 			if (!entry.getValue().has("defaultValue")) {
 				continue;
 			}
-			String defaultValue = String.valueOf(entry.getValue().get("defaultValue"));
+			Object rawDefault = entry.getValue().get("defaultValue");
+			String defaultValue = (rawDefault instanceof JSONArray array) ? join(array) : String.valueOf(rawDefault);
 			String path = toBeanPath(entry.getKey().substring("fastcgi.".length()));
 			Object actual = wrapper.getPropertyValue(path);
 			Object documented = this.conversion.convert(defaultValue, wrapper.getPropertyType(path));
@@ -46,6 +47,14 @@ class FastCgiPropertiesMetadataTests {
 			checked++;
 		}
 		assertThat(checked).isGreaterThanOrEqualTo(15);
+	}
+
+	private static String join(JSONArray array) throws Exception {
+		StringBuilder joined = new StringBuilder();
+		for (int i = 0; i < array.length(); i++) {
+			joined.append((i > 0) ? "," : "").append(array.getString(i));
+		}
+		return joined.toString();
 	}
 
 	private static String toBeanPath(String name) {
