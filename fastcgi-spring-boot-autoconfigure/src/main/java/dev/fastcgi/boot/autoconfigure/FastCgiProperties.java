@@ -61,7 +61,8 @@ public class FastCgiProperties {
 
 	/**
 	 * Maximum number of worker threads running requests. Ignored when virtual threads are enabled
-	 * (spring.threads.virtual.enabled on Java 21+).
+	 * (spring.threads.virtual.enabled on Java 21+). A non-multiplexed request whose body has all arrived runs on its
+	 * connection's thread instead while fewer than this many requests run.
 	 */
 	private int threads = ServerConfig.DEFAULT_THREADS;
 

@@ -41,6 +41,9 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	private static final System.Logger logger = System.getLogger(Connection.class.getName());
 
+	/** How long a request may run on the reader thread before another thread takes over reading (50 ms). */
+	static final long INLINE_TAKEOVER_NANOS = 50_000_000L;
+
 	static final int READ_BUFFER_SIZE = 32 * 1024;
 
 	/** Unread input discarded at most when closing after a response, so the close is not a reset. */
@@ -94,6 +97,14 @@ public final class Connection implements Runnable, RequestInput.Source {
 	/** The request a pulling thread reads for, and whether a record for it arrived (guarded by inputLock). */
 	private Request pullTarget;
 
+	/** A dispatched request the reader runs itself once the bytes it has read are decoded (reader thread only). */
+	private Request deferred;
+
+	/** The request the reader thread is running itself, if any (see {@link #runInline}). */
+	private final AtomicReference<Request> inlineRequest = new AtomicReference<>();
+
+	private volatile long inlineSinceNanos;
+
 	private boolean pullTargetFed;
 
 	/** Creates a connection over {@code endpoint}; {@link #run()} serves it on the calling thread. */
@@ -138,11 +149,19 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	@Override
 	public void run() {
-		this.readerThread = Thread.currentThread();
 		this.context.listener().connectionOpened(this.id);
+		read();
+	}
+
+	/** Reads until the connection ends, then closes it, unless reading was handed to another thread first. */
+	private void read() {
+		this.readerThread = Thread.currentThread();
 		IOException cause = null;
 		try {
-			readLoop();
+			if (!readLoop()) {
+				// a slow request ran on this thread and another reader took over meanwhile: that one closes
+				return;
+			}
 		}
 		catch (ProtocolException ex) {
 			protocolError(ex);
@@ -156,12 +175,16 @@ public final class Connection implements Runnable, RequestInput.Source {
 		catch (Throwable ex) {
 			logger.log(System.Logger.Level.WARNING, "FastCGI connection " + this.id + " failed", ex);
 		}
-		finally {
-			close((cause != null) ? new ConnectionClosedException("connection to the web server lost: " + cause, cause)
-					: new ConnectionClosedException("connection to the web server closed"));
-			this.readerThread = null;
-			releaseBuffers();
+		close((cause != null) ? new ConnectionClosedException("connection to the web server lost: " + cause, cause)
+				: new ConnectionClosedException("connection to the web server closed"));
+		Request pending = this.deferred;
+		if (pending != null) {
+			// dispatched but not run when the loop ended: running it now (aborted by the close) releases its slot
+			this.deferred = null;
+			pending.run();
 		}
+		this.readerThread = null;
+		releaseBuffers();
 	}
 
 	/** Returns the buffers to the pools once no reader, puller or writer can touch them (all check closed first). */
@@ -176,39 +199,50 @@ public final class Connection implements Runnable, RequestInput.Source {
 		this.writer.release(this.context.writeBuffers());
 	}
 
-	private void readLoop() throws IOException {
+	/** The reader loop; false if reading was handed to another thread while this one ran a request. */
+	private boolean readLoop() throws IOException {
 		while (!this.closed.get()) {
 			Request handOff;
+			Request inline;
 			this.inputLock.lock();
 			try {
 				if (this.closed.get()) {
-					return;
+					return true;
 				}
 				if (this.drainDeadlineNanos != 0) {
 					drain();
-					return;
+					return true;
 				}
 				if (this.readBuffer.hasRemaining()) {
 					this.decoder.decode(this.readBuffer);
 				}
-				handOff = requestNeedingInput();
-				if (handOff == null) {
+				inline = takeDeferred();
+				handOff = (inline != null) ? null : requestNeedingInput();
+				if (inline == null && handOff == null) {
 					if (this.readBuffer.hasRemaining() || this.drainDeadlineNanos != 0) {
 						continue;
 					}
 					if (!fill()) {
-						return;
+						return true;
 					}
 					continue;
 				}
-				this.inputOwner.set(handOff);
-				if (handOff.isFinished() || handOff.inputComplete()) {
-					// ended between the check and the hand-off: its release may have missed the new owner
-					this.inputOwner.compareAndSet(handOff, null);
+				if (handOff != null) {
+					this.inputOwner.set(handOff);
+					if (handOff.isFinished() || handOff.inputComplete()) {
+						// ended between the check and the hand-off: its release may have missed the new owner
+						this.inputOwner.compareAndSet(handOff, null);
+					}
 				}
 			}
 			finally {
 				this.inputLock.unlock();
+			}
+			if (inline != null) {
+				if (!runInline(inline)) {
+					return false;
+				}
+				continue;
 			}
 			handOff.stdinInput().wakeUp();
 			if (handOff.dataInput() != null) {
@@ -218,6 +252,72 @@ public final class Connection implements Runnable, RequestInput.Source {
 				LockSupport.park(this);
 			}
 		}
+		return true;
+	}
+
+	/**
+	 * Non-multiplexed: keeps a just-dispatched request for the reader to run itself after decoding, which saves the
+	 * hand-off to a worker (a wake-up and two context switches per request). Called on the reader thread.
+	 */
+	boolean deferToReader(Request request) {
+		if (this.config.multiplexed() || this.deferred != null || Thread.currentThread() != this.readerThread) {
+			return false;
+		}
+		this.deferred = request;
+		return true;
+	}
+
+	/**
+	 * Runs a request on the reader thread. Nobody reads the connection meanwhile, so a request still running after
+	 * {@link #INLINE_TAKEOVER_NANOS} gets a new reader from the timeout sweeper ({@link #checkTimeouts}), which
+	 * then notices an abort or a closed connection as promptly as before. False if that happened: this thread must
+	 * then leave the connection to the new reader.
+	 */
+	private boolean runInline(Request request) {
+		this.inlineSinceNanos = System.nanoTime() | 1;
+		this.inlineRequest.set(request);
+		try {
+			request.run();
+		}
+		finally {
+			this.context.workers().exitInline();
+		}
+		return this.inlineRequest.compareAndSet(request, null);
+	}
+
+	/** The sweeper's part of {@link #runInline}: hands reading to a new thread when the inline request is slow. */
+	private void takeOverSlowInlineRequest(long now) {
+		Request running = this.inlineRequest.get();
+		if (running == null || now - this.inlineSinceNanos < INLINE_TAKEOVER_NANOS
+				|| !this.inlineRequest.compareAndSet(running, null)) {
+			return;
+		}
+		if (!this.context.workers().executeConnection(this::read)) {
+			close(new ConnectionClosedException("server stopping"));
+		}
+	}
+
+	/**
+	 * The deferred request if the reader should run it now (its input has all arrived), else null; a deferred
+	 * request still expecting input goes to a worker, which pulls its input as before.
+	 */
+	private Request takeDeferred() throws IOException {
+		Request request = this.deferred;
+		if (request == null) {
+			return null;
+		}
+		this.deferred = null;
+		if ((request.inputComplete() || request.isFinished()) && this.context.workers().tryEnterInline()) {
+			return request;
+		}
+		if (!request.submit()) {
+			this.requests.remove(request.requestId());
+			this.context.limitLog().log(logger, () -> "Request " + request.requestId() + " on FastCGI connection " + this.id
+					+ " refused (OVERLOADED): no worker available (fastcgi.threads)");
+			request.discardRejected();
+			reject(request.requestId(), request.role(), ProtocolStatus.OVERLOADED);
+		}
+		return null;
 	}
 
 	/** Non-multiplexed: the running request that still expects input, if any. */
@@ -646,6 +746,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 		if (this.closed.get()) {
 			return;
 		}
+		takeOverSlowInlineRequest(now);
 		long writeStarted = this.writer.writeStartedNanos();
 		long writeTimeout = this.config.writeTimeout().toNanos();
 		if (writeStarted != 0 && now - writeStarted > writeTimeout) {

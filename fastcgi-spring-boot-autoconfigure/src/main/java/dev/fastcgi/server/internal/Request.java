@@ -291,6 +291,14 @@ final class Request implements FastCgiExchange, Runnable {
 		this.phase = Phase.RUNNING;
 		this.dispatchedNanos = System.nanoTime() | 1;
 		this.slotHolds.incrementAndGet();
+		if (this.connection.deferToReader(this)) {
+			return true;
+		}
+		return submit();
+	}
+
+	/** Hands the dispatched request to a worker; false (slot released) if the executor refused it. */
+	boolean submit() {
 		if (this.context.workers().executeRequest(this)) {
 			return true;
 		}

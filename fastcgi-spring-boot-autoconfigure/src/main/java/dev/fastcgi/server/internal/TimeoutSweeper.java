@@ -51,7 +51,8 @@ public final class TimeoutSweeper {
 		if (!config.requestTimeout().isZero() && config.requestTimeout().compareTo(shortest) < 0) {
 			shortest = config.requestTimeout();
 		}
-		return Math.max(10, Math.min(1000, shortest.toMillis() / 4));
+		// at most 50 ms: the sweeper also hands reading to a new thread when a reader runs a slow request
+		return Math.max(10, Math.min(50, shortest.toMillis() / 4));
 	}
 
 	private void sweep() {

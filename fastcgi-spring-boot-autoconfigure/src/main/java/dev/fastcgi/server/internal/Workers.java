@@ -19,7 +19,8 @@ import dev.fastcgi.server.ServerConfig;
  * The engine's threads: a worker executor for handlers (a fixed platform pool with a bounded queue, one thread when
  * single-threaded, or a virtual thread per request on Java 21+) and an executor for connection reader threads.
  * Nothing here queues without bound: the request count is capped before a task is submitted, and the queue is no
- * longer than that cap.
+ * longer than that cap. A connection's reader may also run a request itself ({@link #tryEnterInline()}) while fewer
+ * than fastcgi.threads requests run in the pool and inline together.
  */
 public final class Workers {
 
@@ -31,10 +32,17 @@ public final class Workers {
 
 	private final boolean virtual;
 
-	private Workers(ExecutorService requests, ExecutorService connections, boolean virtual) {
+	/** Requests run by connection readers themselves right now. */
+	private final AtomicInteger inline = new AtomicInteger();
+
+	/** At most this many requests run inline and in the pool together (0: never inline, single-threaded). */
+	private final int inlineLimit;
+
+	private Workers(ExecutorService requests, ExecutorService connections, boolean virtual, int inlineLimit) {
 		this.requests = requests;
 		this.connections = connections;
 		this.virtual = virtual;
+		this.inlineLimit = inlineLimit;
 	}
 
 	/** Creates the executors the configuration asks for. */
@@ -66,7 +74,8 @@ public final class Workers {
 			requests = new RequestPool(config.threads(), Math.max(1, config.maxRequests()),
 					named("fastcgi-worker-", false));
 		}
-		return new Workers(requests, connections, virtualFactory != null);
+		int inlineLimit = !config.multithreaded() ? 0 : (virtualFactory != null) ? Integer.MAX_VALUE : config.threads();
+		return new Workers(requests, connections, virtualFactory != null, inlineLimit);
 	}
 
 	/** Whether requests run on virtual threads. */
@@ -83,6 +92,31 @@ public final class Workers {
 		catch (RejectedExecutionException ex) {
 			return false;
 		}
+	}
+
+	/**
+	 * Claims the right for a connection's reader to run a request itself instead of handing it to a worker; false
+	 * when single-threaded (one request at a time server-wide), when stopping, or when fastcgi.threads requests
+	 * already run. A true answer must be followed by {@link #exitInline()}.
+	 */
+	public boolean tryEnterInline() {
+		if (this.inlineLimit == 0 || this.requests.isShutdown()) {
+			return false;
+		}
+		int running = this.inline.incrementAndGet();
+		if (this.requests instanceof RequestPool pool) {
+			running += pool.submitted();
+		}
+		if (running > this.inlineLimit) {
+			this.inline.decrementAndGet();
+			return false;
+		}
+		return true;
+	}
+
+	/** Ends a {@link #tryEnterInline()} claim. */
+	public void exitInline() {
+		this.inline.decrementAndGet();
 	}
 
 	/** Starts a connection's reader; false if refused (server stopping). */
