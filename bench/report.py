@@ -22,7 +22,7 @@ ROW_LABELS = {
     "tomcat": "(b) nginx → HTTP/1.1 keepalive → Tomcat",
     "jetty": "(c) nginx → FastCGI keep_conn → Jetty jetty-fcgi-server",
     "engine": "(a0) nginx → FastCGI keep_conn → bare engine (FastCgiHandler, no servlet/Spring)",
-    "mpx": "HAProxy → FastCGI, mpxs-conns + max-reqs 50 → starter (multiplexed=true)",
+    "mpx": "HAProxy → FastCGI, mpxs-conns + max-reqs {max_reqs} → starter (multiplexed=true)",
     "nompx": "HAProxy → FastCGI, no mpxs-conns → starter (multiplexed=false)",
 }
 
@@ -413,6 +413,7 @@ def read_env(out_dir):
 def report(out_dir, doc_path):
     cells = read_tsv(os.path.join(out_dir, "cells.tsv"), CELL_FIELDS)
     env = read_env(out_dir)
+    ROW_LABELS["mpx"] = ROW_LABELS["mpx"].format(max_reqs=env.get("haproxy_max_reqs", "32"))
     facts = app_facts(out_dir)
     http = summarize(cells, "http")
     hap = summarize(cells, "haproxy")

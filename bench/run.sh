@@ -790,6 +790,7 @@ part_report() {
 		echo "upload_jvm_opts=$UPLOAD_JVM_OPTS"
 		echo "nginx_workers=$NGINX_WORKERS"
 		echo "keepalive=$KEEPALIVE"
+		echo "haproxy_max_reqs=$HAPROXY_MAX_REQS"
 		echo "fastcgi_jar=$(basename "$JAR_FASTCGI")"
 		echo "jfr=$JFR"
 		echo "command=$(env | grep '^BENCH_' | grep -v '^BENCH_OUT=' | sort | tr '\n' ' ')bench/run.sh $PARTS_ARGS"
