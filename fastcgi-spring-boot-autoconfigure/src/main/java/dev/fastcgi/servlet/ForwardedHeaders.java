@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.springframework.core.log.LogAccessor;
 
+import dev.fastcgi.server.transport.IpLiterals;
 import dev.fastcgi.servlet.CgiRequestMapping.CgiRequest;
 
 /**

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import dev.fastcgi.server.transport.IpLiterals;
 import dev.fastcgi.servlet.CgiRequestMapping.CgiRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;

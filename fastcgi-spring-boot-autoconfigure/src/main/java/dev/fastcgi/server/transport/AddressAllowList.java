@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The peers allowed to connect over TCP: IP literals (IPv4, IPv6, IPv4-mapped IPv6), compared as addresses, so
@@ -20,10 +19,6 @@ public final class AddressAllowList {
 
 	/** The environment variable web servers set to restrict which peers may connect. */
 	public static final String WEB_SERVER_ADDRS = "FCGI_WEB_SERVER_ADDRS";
-
-	private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-
-	private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+(%[0-9A-Za-z_.-]+)?");
 
 	private static final AddressAllowList EVERYONE = new AddressAllowList(Set.of());
 
@@ -107,17 +102,14 @@ public final class AddressAllowList {
 	}
 
 	private static InetAddress parseLiteral(String literal) {
-		String text = (literal != null) ? literal.trim() : "";
-		if (text.startsWith("[") && text.endsWith("]")) {
-			text = text.substring(1, text.length() - 1);
-		}
-		boolean looksLikeIp = (text.indexOf(':') >= 0) ? IPV6.matcher(text).matches() : IPV4.matcher(text).matches();
-		if (!looksLikeIp) {
+		byte[] address = IpLiterals.parse((literal != null) ? literal.trim() : "");
+		if (address == null) {
 			throw new IllegalArgumentException("fastcgi.allowed-addresses (or " + WEB_SERVER_ADDRS + ") entry '"
 					+ literal + "' is not an IPv4 or IPv6 address literal");
 		}
 		try {
-			return normalize(InetAddress.getByName(text));
+			// no name lookup: the bytes are parsed already (an IPv4-mapped IPv6 literal comes back as IPv4)
+			return InetAddress.getByAddress(address);
 		}
 		catch (UnknownHostException ex) {
 			throw new IllegalArgumentException("fastcgi.allowed-addresses (or " + WEB_SERVER_ADDRS + ") entry '"

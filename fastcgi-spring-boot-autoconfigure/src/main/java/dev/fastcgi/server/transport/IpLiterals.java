@@ -1,11 +1,12 @@
-package dev.fastcgi.servlet;
+package dev.fastcgi.server.transport;
 
 /**
  * Strict parsing of IP address literals and CIDR blocks, without DNS: dotted-quad IPv4 and RFC 4291 IPv6 (with
  * {@code ::}, an embedded IPv4 tail, an optional zone id and optional brackets). IPv4-mapped IPv6 addresses
- * ({@code ::ffff:10.0.0.1}) are reduced to IPv4, so they match IPv4 networks.
+ * ({@code ::ffff:10.0.0.1}) are reduced to IPv4, so they match IPv4 networks. Shared by the engine's allow-list and
+ * the servlet layer's forwarded-header handling.
  */
-final class IpLiterals {
+public final class IpLiterals {
 
 	private IpLiterals() {
 	}
@@ -15,9 +16,10 @@ final class IpLiterals {
 	 * @param address the network address bytes (4 or 16)
 	 * @param prefixLength the number of leading bits that must match
 	 */
-	record Network(byte[] address, int prefixLength) {
+	public record Network(byte[] address, int prefixLength) {
 
-		boolean contains(byte[] candidate) {
+		/** Whether {@code candidate} (4 or 16 bytes, as {@link IpLiterals#parse} returns) is in this block. */
+		public boolean contains(byte[] candidate) {
 			if (candidate.length != this.address.length) {
 				return false;
 			}
@@ -59,7 +61,7 @@ final class IpLiterals {
 	 * @param text the text
 	 * @return the network, or null if the text is not one
 	 */
-	static Network parseNetwork(String text) {
+	public static Network parseNetwork(String text) {
 		int slash = text.indexOf('/');
 		String addressText = (slash >= 0) ? text.substring(0, slash) : text;
 		byte[] address = parse(addressText);
@@ -93,7 +95,7 @@ final class IpLiterals {
 	 * @param text IPv4 ({@code 10.1.2.3}), IPv6 ({@code ::1}, {@code fe80::1%eth0}), optionally in brackets
 	 * @return 4 bytes for IPv4 (and IPv4-mapped IPv6), 16 for IPv6, or null if the text is not an IP literal
 	 */
-	static byte[] parse(String text) {
+	public static byte[] parse(String text) {
 		if (text == null || text.isEmpty() || text.length() > 64) {
 			return null;
 		}
@@ -116,7 +118,7 @@ final class IpLiterals {
 	}
 
 	/** The text without surrounding brackets; null if only one bracket is there. */
-	static String unbracket(String text) {
+	public static String unbracket(String text) {
 		boolean open = text.startsWith("[");
 		boolean close = text.endsWith("]");
 		if (open != close) {
