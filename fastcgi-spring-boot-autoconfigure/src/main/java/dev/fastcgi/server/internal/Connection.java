@@ -293,7 +293,9 @@ public final class Connection implements Runnable, RequestInput.Source {
 			return;
 		}
 		if (!this.context.workers().executeConnection(this::read)) {
+			// no thread for a new reader (stopping): the old one leaves when its request ends, so clean up here
 			close(new ConnectionClosedException("server stopping"));
+			releaseBuffers();
 		}
 	}
 
@@ -311,13 +313,19 @@ public final class Connection implements Runnable, RequestInput.Source {
 			return request;
 		}
 		if (!request.submit()) {
-			this.requests.remove(request.requestId());
-			this.context.limitLog().log(logger, () -> "Request " + request.requestId() + " on FastCGI connection " + this.id
-					+ " refused (OVERLOADED): no worker available (fastcgi.threads)");
-			request.discardRejected();
-			reject(request.requestId(), request.role(), ProtocolStatus.OVERLOADED);
+			refuseForNoWorker(request);
 		}
 		return null;
+	}
+
+	/** Answers OVERLOADED for a dispatched request no worker would take. */
+	private void refuseForNoWorker(Request request) throws IOException {
+		int requestId = request.requestId();
+		this.requests.remove(requestId);
+		this.context.limitLog().log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
+				+ " refused (OVERLOADED): no worker available (fastcgi.threads)");
+		request.discardRejected();
+		reject(requestId, request.role(), ProtocolStatus.OVERLOADED);
 	}
 
 	/** Non-multiplexed: the running request that still expects input, if any. */
@@ -582,11 +590,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 			return;
 		}
 		if (!request.dispatch()) {
-			this.requests.remove(requestId);
-			this.context.limitLog().log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
-					+ " refused (OVERLOADED): no worker available (fastcgi.threads)");
-			request.discardRejected();
-			reject(requestId, request.role(), ProtocolStatus.OVERLOADED);
+			refuseForNoWorker(request);
 		}
 	}
 
