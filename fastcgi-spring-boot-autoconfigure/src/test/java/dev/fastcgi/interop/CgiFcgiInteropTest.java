@@ -25,6 +25,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CgiFcgiInteropTest {
 
+	/**
+	 * Responses read by cgi-fcgi stay within one of its 8 KiB reads: cgi-fcgi mishandles a record header split
+	 * across two reads (its {@code memcpy(&header + headerLen, ...)} advances by whole headers, not bytes), which
+	 * loses or garbles response bytes when the socket hands it a short read (seen under load). Large bodies are
+	 * checked through nginx, Apache, lighttpd, HAProxy and Caddy instead, and large uploads through cgi-fcgi in
+	 * {@code CgiFcgiServletInteropTests}.
+	 */
+	static final int ONE_READ = 7000;
+
 	@TempDir
 	Path directory;
 
@@ -81,9 +90,9 @@ class CgiFcgiInteropTest {
 	}
 
 	@Test
-	void largePostBodyIsEchoed() throws IOException {
+	void postBodyOfSeveralKibibytesIsEchoed() throws IOException {
 		int port = startTcp();
-		int length = 3 * 1024 * 1024 + 17;
+		int length = ONE_READ - 300;
 		byte[] body = new GeneratedInputStream(length).readAllBytes();
 		CgiFcgi.Result result = CgiFcgi.run(port, CgiFcgi.environment("POST", "/echo", length), body);
 		assertThat(result.exitCode()).as(result.stderr()).isZero();
@@ -91,9 +100,9 @@ class CgiFcgiInteropTest {
 	}
 
 	@Test
-	void largeResponse() throws IOException {
+	void responseWithinOneReadIsExact() throws IOException {
 		int port = startTcp();
-		int length = 5 * 1024 * 1024 + 3;
+		int length = ONE_READ + 3;
 		CgiFcgi.Result result = CgiFcgi.run(port, CgiFcgi.environment("GET", "/big?" + length, -1), new byte[0]);
 		assertThat(result.exitCode()).as(result.stderr()).isZero();
 		assertThat(result.stdout()).isEqualTo(InteropHandler.bigResponse(length));

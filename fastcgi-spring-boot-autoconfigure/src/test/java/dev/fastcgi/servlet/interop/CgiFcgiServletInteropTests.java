@@ -69,25 +69,26 @@ class CgiFcgiServletInteropTests {
 	}
 
 	@Test
-	void tenMebibyteUploadAndDownloadWithChecksums() throws IOException {
+	void tenMebibyteUploadAndADownloadWithChecksums() throws IOException {
 		long checksum = GeneratedInputStream.checksum(TEN_MIB);
 		Map<String, String> env = CgiFcgi.environment("POST", "/upload", TEN_MIB);
 		env.put("CONTENT_TYPE", "application/octet-stream");
 		CgiFcgi.Result upload = CgiFcgi.run(this.app.port(), env, new GeneratedInputStream(TEN_MIB).readAllBytes());
 		assertThat(upload.stdoutAsString()).endsWith("\r\n\r\nlength=" + TEN_MIB + " crc=" + checksum);
-		CgiFcgi.Result download = CgiFcgi.run(this.app.port(), CgiFcgi.environment("GET", "/big?n=" + TEN_MIB, -1),
+		// the download stays within one of cgi-fcgi's 8 KiB reads: cgi-fcgi garbles a record header split across two
+		// reads (memcpy(&header + headerLen, ...) advances by whole headers), which under load lost 247 bytes once and
+		// changed others once; the 10 MiB download is checked through the five web servers instead
+		int size = 7000;
+		CgiFcgi.Result download = CgiFcgi.run(this.app.port(), CgiFcgi.environment("GET", "/big?n=" + size, -1),
 				new byte[0]);
 		byte[] stdout = download.stdout();
 		int bodyStart = download.stdoutAsString().indexOf("\r\n\r\n") + 4;
-		assertThat(download.stdoutAsString()).startsWith("Status: 200 OK\r\n").contains("Content-Length: " + TEN_MIB);
-		// once seen 247 bytes short under heavy machine load on Java 25 (the five web servers' 10 MiB checks in the
-		// same run passed): say what cgi-fcgi reported if it happens again
-		assertThat(stdout.length - bodyStart)
-			.as("cgi-fcgi exit %d, stderr: %s", download.exitCode(), download.stderr())
-			.isEqualTo(TEN_MIB);
+		assertThat(download.stdoutAsString()).startsWith("Status: 200 OK\r\n").contains("Content-Length: " + size);
+		assertThat(stdout.length - bodyStart).as("cgi-fcgi exit %d, stderr: %s", download.exitCode(), download.stderr())
+			.isEqualTo(size);
 		CRC32 crc = new CRC32();
-		crc.update(stdout, bodyStart, TEN_MIB);
-		assertThat(crc.getValue()).isEqualTo(checksum);
+		crc.update(stdout, bodyStart, size);
+		assertThat(crc.getValue()).isEqualTo(GeneratedInputStream.checksum(size));
 	}
 
 	@Test
