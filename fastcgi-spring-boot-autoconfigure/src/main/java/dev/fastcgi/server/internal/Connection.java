@@ -527,6 +527,12 @@ public final class Connection implements Runnable, RequestInput.Source {
 			return;
 		}
 		if (this.context.isStopping() || this.closeWhenIdle) {
+			if (this.requests.isEmpty()) {
+				// sent before the web server saw this connection closing: close it without an answer, which the web
+				// server can retry elsewhere (nginx's fastcgi_next_upstream error); OVERLOADED would be its 502
+				startDrain();
+				return;
+			}
 			reject(requestId, role, ProtocolStatus.OVERLOADED);
 			return;
 		}
