@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,6 +38,7 @@ import dev.fastcgi.boot.FastCgiWebServer;
 import dev.fastcgi.client.FastCgiRequest;
 import dev.fastcgi.client.RawConnection;
 import dev.fastcgi.client.ReceivedRecord;
+import dev.fastcgi.interop.support.FileDescriptors;
 import dev.fastcgi.interop.support.NginxProcess;
 import dev.fastcgi.interop.support.Peers;
 import dev.fastcgi.interop.support.RawHttpClient;
@@ -119,7 +119,7 @@ class ApplicationFaultTests {
 		assertHealthy(this.connection);
 		await().atMost(5, TimeUnit.SECONDS).until(() -> !this.ended.isEmpty());
 		this.firstConnectionId = this.ended.peek().split("/")[0];
-		this.baselineFds = openFileDescriptors();
+		this.baselineFds = FileDescriptors.open();
 	}
 
 	@AfterEach
@@ -137,7 +137,7 @@ class ApplicationFaultTests {
 		Map<String, Long> ends = this.ended.stream().collect(Collectors.groupingBy((id) -> id, Collectors.counting()));
 		assertThat(ends).as("END_REQUESTs per request").allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
 		if (this.baselineFds >= 0) {
-			await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(openFileDescriptors())
+			await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(FileDescriptors.open())
 				.as("open file descriptors (baseline %d)", this.baselineFds).isLessThanOrEqualTo(this.baselineFds + 2));
 		}
 	}
@@ -490,19 +490,6 @@ class ApplicationFaultTests {
 		assertThat(lines).as(all).isNotEmpty();
 		assertThat(all.lines().filter((line) -> line.contains(message) && !line.startsWith("\tat ")).count())
 			.as("lines naming '%s' in%n%s", message, all).isGreaterThanOrEqualTo(1);
-	}
-
-	static int openFileDescriptors() {
-		Path fds = Path.of("/proc/self/fd");
-		if (!Files.isDirectory(fds)) {
-			return -1;
-		}
-		try (Stream<Path> list = Files.list(fds)) {
-			return (int) list.count();
-		}
-		catch (IOException ex) {
-			return -1;
-		}
 	}
 
 }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardSocketOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,13 +12,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.fastcgi.interop.support.FileDescriptors;
 import dev.fastcgi.protocol.ProtocolStatus;
 import dev.fastcgi.protocol.RecordType;
 import dev.fastcgi.protocol.Role;
@@ -45,21 +43,7 @@ class EngineFaultTests extends EngineTestSupport {
 
 	@BeforeEach
 	void countFileDescriptors() {
-		this.baselineFds = openFileDescriptors();
-	}
-
-	/** Open file descriptors of this JVM (-1 where /proc is missing). */
-	static int openFileDescriptors() {
-		Path fds = Path.of("/proc/self/fd");
-		if (!Files.isDirectory(fds)) {
-			return -1;
-		}
-		try (Stream<Path> list = Files.list(fds)) {
-			return (int) list.count();
-		}
-		catch (IOException ex) {
-			return -1;
-		}
+		this.baselineFds = FileDescriptors.open();
 	}
 
 	/** Waits until the descriptor count is back to the baseline (a little jitter allowed: JDK-internal files). */
@@ -67,7 +51,7 @@ class EngineFaultTests extends EngineTestSupport {
 		if (baseline < 0) {
 			return;
 		}
-		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(openFileDescriptors())
+		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(FileDescriptors.open())
 			.as("open file descriptors (baseline %d)", baseline).isLessThanOrEqualTo(baseline + 2));
 	}
 
@@ -100,7 +84,7 @@ class EngineFaultTests extends EngineTestSupport {
 	@ValueSource(booleans = { false, true })
 	void disconnectMidParams(boolean multiplexed) throws Exception {
 		FastCgiServer server = start(faultConfig(multiplexed), this::countingEcho);
-		int fds = openFileDescriptors();
+		int fds = FileDescriptors.open();
 		for (int i = 0; i < 50; i++) {
 			try (RawClient client = RawClient.connect(server)) {
 				byte[] params = RawClient.params(1, get("/p" + i));
@@ -118,7 +102,7 @@ class EngineFaultTests extends EngineTestSupport {
 	@ValueSource(booleans = { false, true })
 	void disconnectMidBody(boolean multiplexed) throws Exception {
 		FastCgiServer server = start(faultConfig(multiplexed), this::countingEcho);
-		int fds = openFileDescriptors();
+		int fds = FileDescriptors.open();
 		for (int i = 0; i < 20; i++) {
 			try (RawClient client = RawClient.connect(server)) {
 				client.send(RawClient.concat(RawClient.begin(1, Role.RESPONDER.code(), true),
@@ -221,7 +205,7 @@ class EngineFaultTests extends EngineTestSupport {
 	@ValueSource(booleans = { false, true })
 	void abortStormOnOneConnection(boolean multiplexed) throws Exception {
 		FastCgiServer server = start(faultConfig(multiplexed), this::countingEcho);
-		int fds = openFileDescriptors();
+		int fds = FileDescriptors.open();
 		try (RawClient client = connect(server)) {
 			assertThat(storm(client, 3000, multiplexed, 0)).isEqualTo(3000);
 			client.request(1, true, get("/after"), new byte[0]);
@@ -236,7 +220,7 @@ class EngineFaultTests extends EngineTestSupport {
 	@ValueSource(booleans = { false, true })
 	void abortStormAcrossConnectionsWhileOthersAreServed(boolean multiplexed) throws Exception {
 		FastCgiServer server = start(faultConfig(multiplexed), this::countingEcho);
-		int fds = openFileDescriptors();
+		int fds = FileDescriptors.open();
 		ExecutorService pool = Executors.newFixedThreadPool(7);
 		try {
 			List<Future<Integer>> storms = new ArrayList<>();

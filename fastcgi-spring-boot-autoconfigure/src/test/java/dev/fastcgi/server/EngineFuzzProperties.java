@@ -24,6 +24,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeProperty;
 
+import dev.fastcgi.interop.support.FileDescriptors;
 import dev.fastcgi.protocol.FastCgi;
 import dev.fastcgi.protocol.NameValuePairs;
 import dev.fastcgi.protocol.RecordType;
@@ -97,7 +98,7 @@ class EngineFuzzProperties {
 			server.start();
 			this.servers.add(server);
 		}
-		this.baselineFds = EngineFaultTests.openFileDescriptors();
+		this.baselineFds = FileDescriptors.open();
 	}
 
 	@AfterProperty
@@ -114,7 +115,7 @@ class EngineFuzzProperties {
 			}
 			if (this.baselineFds >= 0) {
 				await().atMost(10, TimeUnit.SECONDS)
-					.until(() -> EngineFaultTests.openFileDescriptors() <= this.baselineFds + 2);
+					.until(() -> FileDescriptors.open() <= this.baselineFds + 2);
 			}
 			assertThat(this.unexpected).as("unexpected exceptions logged by the engine").isEmpty();
 		}
@@ -166,7 +167,7 @@ class EngineFuzzProperties {
 			}
 			if (i % 10_000 == 0 && i > 0) {
 				System.out.println("fuzz: " + i + " inputs in " + seconds(started) + " s, "
-						+ EngineFaultTests.openFileDescriptors() + " fds, " + EngineTestSupport.engineThreads().size()
+						+ FileDescriptors.open() + " fds, " + EngineTestSupport.engineThreads().size()
 						+ " engine threads");
 			}
 		}

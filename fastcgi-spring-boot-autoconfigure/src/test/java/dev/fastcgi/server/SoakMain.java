@@ -1,14 +1,12 @@
 package dev.fastcgi.server;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+
+import dev.fastcgi.interop.support.FileDescriptors;
 
 /**
  * The engine alone as a soak-test target (not a unit test; {@code bench/soak.sh} drives it through nginx). Listens on
@@ -40,7 +38,7 @@ public final class SoakMain {
 			System.gc();
 			long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1024;
 			System.out.println(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " " + heap + " "
-					+ Thread.activeCount() + " " + fds() + " " + server.activeConnections() + " "
+					+ Thread.activeCount() + " " + FileDescriptors.open() + " " + server.activeConnections() + " "
 					+ server.activeRequests() + " " + server.snapshot().totalRequests());
 		}
 	}
@@ -62,15 +60,6 @@ public final class SoakMain {
 			}
 		}
 		out.write(EngineTestSupport.bytes(EngineTestSupport.OK_HEAD + uri + " " + length + "\n"));
-	}
-
-	private static long fds() {
-		try (Stream<Path> list = Files.list(Path.of("/proc/self/fd"))) {
-			return list.count();
-		}
-		catch (IOException ex) {
-			return -1;
-		}
 	}
 
 }
