@@ -40,6 +40,8 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$BENCH_DIR/lib.sh"
 ROOT_DIR=$(cd "$BENCH_DIR/.." && pwd)
 
 QUICK=${BENCH_QUICK:-0}
@@ -115,18 +117,6 @@ log() {
 
 # ---------------------------------------------------------------------------------------------------------------
 # processes
-
-stop_pid() {
-	local pid=$1 i
-	kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 
 stop_named() {
 	local name=$1

@@ -47,6 +47,8 @@ if (( DURATION < 10 || DURATION > 3600 )); then
 	exit 2
 fi
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$BENCH_DIR/lib.sh"
 ROOT_DIR=$(cd "$BENCH_DIR/.." && pwd)
 JVM_OPTS=${SOAK_JVM_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC"}
 SESSION_TIMEOUT=${SOAK_SESSION_TIMEOUT:-30}
@@ -73,17 +75,6 @@ mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/fastcgi-soak-app.XXXXXX)
 mkdir -p "$WORK/tmp" "$WORK/nginx"
 PIDS=()
-stop_pid() {
-	local pid=$1 i
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 cleanup() {
 	local i
 	# loaders first, then nginx, then the app (reverse order of start)
@@ -99,9 +90,6 @@ log() {
 	printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$OUT/run.log" >&2
 }
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 APP_PORT=$(free_port)
 HTTP_PORT=$(free_port)
 URL=http://127.0.0.1:$HTTP_PORT
@@ -126,35 +114,7 @@ for _ in $(seq 1 600); do
 	sleep 0.2
 done
 
-cat >"$WORK/nginx/nginx.conf" <<EOF
-# written by bench/soak-app.sh
-daemon off;
-master_process off;
-pid $WORK/nginx/nginx.pid;
-error_log $OUT/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  # nginx's defaults otherwise: keepalive_requests 1000 on both sides, so client and upstream connections are
-  # replaced all the time (the app sees connections open and close for the whole run)
-  client_max_body_size 10m;
-  client_body_buffer_size 1m;
-  client_body_temp_path $WORK/nginx/body;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  proxy_temp_path $WORK/nginx/proxy;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  upstream app { server 127.0.0.1:$APP_PORT; keepalive 32; }
-  server {
-    listen 127.0.0.1:$HTTP_PORT;
-    location / {
-      include /etc/nginx/fastcgi_params;
-      fastcgi_keep_conn on;
-      fastcgi_pass app;
-    }
-  }
-}
-EOF
+write_soak_nginx_conf "$WORK/nginx/nginx.conf" "$WORK/nginx" "$OUT/nginx-error.log" 1024 1m "$APP_PORT" "$HTTP_PORT"
 cp "$WORK/nginx/nginx.conf" "$OUT/nginx.conf"
 /usr/sbin/nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$OUT/nginx.log" 2>&1 &
 NGINX_PID=$!

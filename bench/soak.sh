@@ -22,6 +22,8 @@ if (( DURATION < 10 || DURATION > 3600 )); then
 fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODULE=$ROOT/fastcgi-spring-boot-autoconfigure
+# shellcheck source=lib.sh
+. "$ROOT/bench/lib.sh"
 for bin in /usr/sbin/nginx wrk curl java python3; do
 	command -v "$bin" >/dev/null || { echo "missing: $bin" >&2; exit 2; }
 done
@@ -41,9 +43,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 APP_PORT=$(free_port)
 HTTP_PORT=$(free_port)
 
@@ -52,32 +51,7 @@ java -Xmx256m -cp "$MODULE/target/classes:$MODULE/target/test-classes" dev.fastc
 PIDS+=($!)
 
 mkdir -p "$WORK/logs"
-cat >"$WORK/nginx.conf" <<EOF
-daemon off;
-master_process off;
-pid $WORK/nginx.pid;
-error_log $WORK/logs/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_max_body_size 10m;
-  client_body_buffer_size 64k;
-  client_body_temp_path $WORK/body;
-  fastcgi_temp_path $WORK/fastcgi;
-  proxy_temp_path $WORK/proxy;
-  uwsgi_temp_path $WORK/uwsgi;
-  scgi_temp_path $WORK/scgi;
-  upstream app { server 127.0.0.1:$APP_PORT; keepalive 32; }
-  server {
-    listen 127.0.0.1:$HTTP_PORT;
-    location / {
-      include /etc/nginx/fastcgi_params;
-      fastcgi_keep_conn on;
-      fastcgi_pass app;
-    }
-  }
-}
-EOF
+write_soak_nginx_conf "$WORK/nginx.conf" "$WORK" "$WORK/logs/error.log" 256 64k "$APP_PORT" "$HTTP_PORT"
 /usr/sbin/nginx -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/logs/error.log" >"$WORK/logs/out.log" 2>&1 &
 PIDS+=($!)
 
