@@ -67,7 +67,12 @@ public class ContainerSettings {
 
 	private boolean registerDefaultServlet = false;
 
-	private int responseBufferSize = 8192;
+	/**
+	 * The servlet response buffer ({@code getBufferSize()}), 32 KiB as Jetty's (Tomcat's is 8 KiB): a body that fits
+	 * gets its Content-Length and leaves with the end of the request, so a 16 KiB body written in 8 KiB chunks takes
+	 * two writes to the web server instead of three. It grows from 1 KiB as needed, so small responses do not pay.
+	 */
+	private int responseBufferSize = 32 * 1024;
 
 	private long maxFormContentSize = 2 * 1024 * 1024;
 

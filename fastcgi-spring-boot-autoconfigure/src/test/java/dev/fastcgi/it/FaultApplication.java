@@ -56,7 +56,7 @@ public class FaultApplication {
 	static final Queue<String> unblocked = new ConcurrentLinkedQueue<>();
 
 	/** What the streaming endpoint writes before it fails: more than the response buffer. */
-	static final byte[] STREAMED = "x".repeat(20_000).getBytes(StandardCharsets.US_ASCII);
+	static final byte[] STREAMED = "x".repeat(40_000).getBytes(StandardCharsets.US_ASCII);
 
 	/** Fails before or after the chain, depending on the request URI. */
 	static final class FaultFilter extends OncePerRequestFilter {

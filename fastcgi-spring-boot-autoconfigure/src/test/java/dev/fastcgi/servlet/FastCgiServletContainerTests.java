@@ -200,7 +200,19 @@ class FastCgiServletContainerTests {
 			response.setContentLength(3);
 			response.getOutputStream().write("abcdef".getBytes(StandardCharsets.US_ASCII));
 		});
+		servlet("/medium", (request, response) -> {
+			// the default buffer is 32 KiB (as Jetty's): two 8 KiB writes still fit, so the length is known
+			assertThat(response.getBufferSize()).isEqualTo(32 * 1024);
+			byte[] chunk = new byte[8192];
+			response.getOutputStream().write(chunk);
+			response.getOutputStream().write(chunk);
+			assertThat(response.isCommitted()).isFalse();
+		});
 		start();
+		CgiResponse medium = TestRequests.get("/medium").run(this.container);
+		assertThat(medium.status()).isEqualTo(200);
+		assertThat(medium.header("Content-Length")).isEqualTo("16384");
+		assertThat(medium.body()).hasSize(16384);
 		CgiResponse small = TestRequests.get("/small").run(this.container);
 		assertThat(small.header("Content-Length")).isEqualTo("5000");
 		assertThat(small.body()).hasSize(5000);
