@@ -201,11 +201,37 @@ def haproxy_table(summary):
 
 
 def app_facts(out_dir):
+    """Per app: the last value of each key; startup_round_ms (the startup part) is kept as a list of rounds."""
     facts = {}
     for parts in read_tsv(os.path.join(out_dir, "apps.tsv")):
         if len(parts) >= 3:
-            facts.setdefault(parts[0], {})[parts[1]] = parts[2]
+            f = facts.setdefault(parts[0], {})
+            if parts[1] == "startup_round_ms":
+                if parts[2].isdigit():
+                    f.setdefault("startup_rounds", []).append(int(parts[2]))
+            else:
+                f[parts[1]] = parts[2]
     return facts
+
+
+def startup_ms(f):
+    """The startup figure of an app: the median of the startup part's rounds, else its one start in the http part."""
+    rounds = f.get("startup_rounds") if f else None
+    if rounds:
+        return statistics.median(rounds)
+    value = f.get("startup_ms", "") if f else ""
+    return int(value) if value.isdigit() else None
+
+
+def startup_text(f):
+    value = startup_ms(f)
+    if value is None:
+        return (f or {}).get("startup_ms", "–")
+    rounds = f.get("startup_rounds")
+    if rounds:
+        return "%.2f s (median of %d: %s)" % (value / 1000, len(rounds),
+                                             ", ".join("%.2f" % (r / 1000) for r in rounds))
+    return "%.2f s" % (value / 1000)
 
 
 def apps_table(facts, names):
@@ -216,8 +242,7 @@ def apps_table(facts, names):
         f = facts.get(name)
         if not f:
             continue
-        startup = f.get("startup_ms", "–")
-        startup = ("%.2f s" % (int(startup) / 1000)) if startup.isdigit() else startup
+        startup = startup_text(f)
         rss = f.get("rss_kib", "")
         hwm = f.get("hwm_kib", "")
         lines.append("| %s | %s | %s | %s | %s | %s |" % (
@@ -351,10 +376,11 @@ def target_lines(http, hap, facts, out_dir):
     if f.get("rss_kib", "").isdigit() and t.get("rss_kib", "").isdigit():
         out.append("- RSS after the load: %d MiB vs Tomcat %d MiB (target ≤): %s" % (
             int(f["rss_kib"]) // 1024, int(t["rss_kib"]) // 1024, verdict(int(f["rss_kib"]) <= int(t["rss_kib"]))))
-    if f.get("startup_ms", "").isdigit() and t.get("startup_ms", "").isdigit():
-        out.append("- startup to first response: %.2f s vs Tomcat %.2f s (target ≤): %s" % (
-            int(f["startup_ms"]) / 1000, int(t["startup_ms"]) / 1000,
-            verdict(int(f["startup_ms"]) <= int(t["startup_ms"]))))
+    fs, ts = startup_ms(f), startup_ms(t)
+    if fs is not None and ts is not None:
+        out.append("- startup to first response%s: %.2f s vs Tomcat %.2f s (target ≤): %s" % (
+            " (median of the startup rounds)" if f.get("startup_rounds") else "", fs / 1000, ts / 1000,
+            verdict(fs <= ts)))
     uploads = read_tsv(os.path.join(out_dir, "upload.tsv"))
     for parts in uploads:
         try:

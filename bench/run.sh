@@ -7,7 +7,7 @@
 # Also: HAProxy multiplexed vs non-multiplexed through the starter app, a 1 GiB upload at -Xmx128m in both
 # connection modes, and the JMH benchmarks (codec, dispatch) with -prof gc.
 #
-# Usage: bench/run.sh [PART...]    PART: build http haproxy upload jmh report   (default: all of them)
+# Usage: bench/run.sh [PART...]    PART: build http startup haproxy upload jmh report   (default: all of them)
 #                                        syscalls (not in the default: system calls per request under strace)
 # Environment (defaults in brackets):
 #   BENCH_QUICK=1          smoke mode: 1 round, 3 s cells, 5 s warm-up, short JMH
@@ -79,7 +79,7 @@ else
 	DOC=${BENCH_DOC:-$ROOT_DIR/docs/performance.md}
 fi
 PARTS_ARGS="$*"
-PARTS=${*:-"build http haproxy upload jmh report"}
+PARTS=${*:-"build http startup haproxy upload jmh report"}
 
 # ports: nginx server blocks 80..89, haproxy 90..92, apps 100..
 P_CEILING=$((PORT_BASE + 80))
@@ -465,14 +465,14 @@ start_app() {
 	esac
 	echo "${cmd[*]}" >"$OUT/$name.cmd"
 	start_bg "$name" "$OUT/$name.log" "${cmd[@]}"
-	local ms
+	local ms key=${STARTUP_KEY:-startup_ms}
 	if ms=$(wait_http "$(app_url "$name")/hello" 120 "${PID_OF[$name]}"); then
 		log "$name: first response through the front end after $ms ms (pid ${PID_OF[$name]})"
-		echo -e "$name\tstartup_ms\t$ms" >>"$OUT/apps.tsv"
+		echo -e "$name\t$key\t$ms" >>"$OUT/apps.tsv"
 	else
 		log "$name: FAILED to start (see $OUT/$name.log)"
 		tail -20 "$OUT/$name.log" >&2 || true
-		echo -e "$name\tstartup_ms\tfailed" >>"$OUT/apps.tsv"
+		echo -e "$name\t$key\tfailed" >>"$OUT/apps.tsv"
 		stop_named "$name"
 		return 1
 	fi
@@ -647,6 +647,26 @@ part_http() {
 	done
 }
 
+# startup to the first response, ROUNDS times per app, interleaved (A B C A B C ...), after one unmeasured start
+# each (so no app pays for a cold page cache alone); the report takes the median
+part_startup() {
+	local row round apps=()
+	start_nginx
+	for row in $ROWS; do
+		[[ $row == ceiling ]] || apps+=("$row")
+	done
+	for ((round = 0; round <= ROUNDS; round++)); do
+		for row in "${apps[@]}"; do
+			if ((round == 0)); then
+				STARTUP_KEY=startup_unmeasured_ms start_app "$row" "$JVM_OPTS" || continue
+			else
+				STARTUP_KEY=startup_round_ms start_app "$row" "$JVM_OPTS" || continue
+			fi
+			stop_named "$row"
+		done
+	done
+}
+
 part_haproxy() {
 	local mode endpoint round
 	write_haproxy_conf
@@ -799,7 +819,7 @@ write_lua
 for part in $PARTS; do
 	case $part in
 		build) part_build ;;
-		http | haproxy | upload | jmh | syscalls | report) "part_$part" || log "part $part failed" ;;
+		http | startup | haproxy | upload | jmh | syscalls | report) "part_$part" || log "part $part failed" ;;
 		*) echo "unknown part: $part (build http haproxy upload jmh syscalls report)" >&2; exit 2 ;;
 	esac
 done
