@@ -129,12 +129,16 @@ final class ResponseOutput extends ServletOutputStream {
 
 	/**
 	 * Grows the buffer towards the configured size so small responses do not allocate the whole buffer: starts at
-	 * 1 KiB (or the first write), doubles as needed, never beyond the buffer size.
+	 * 1 KiB (or the first write), doubles as needed, never beyond the buffer size. With a declared Content-Length
+	 * that fits, the first allocation is exactly that long (bytes beyond it are dropped), so it never grows.
 	 */
 	private void ensureCapacity(int length) {
 		int max = Math.max(this.bufferSize, 1);
 		if (this.buffer == null) {
-			this.buffer = new byte[Math.min(max, Math.max(INITIAL_BUFFER, length))];
+			long declared = this.response.getContentLengthLong();
+			int size = (declared >= length && declared <= max) ? (int) declared
+					: Math.min(max, Math.max(INITIAL_BUFFER, length));
+			this.buffer = new byte[size];
 			return;
 		}
 		int needed = this.count + length;

@@ -208,7 +208,20 @@ class FastCgiServletContainerTests {
 			response.getOutputStream().write(chunk);
 			assertThat(response.isCommitted()).isFalse();
 		});
+		servlet("/declared-medium", (request, response) -> {
+			// a declared length that fits the buffer is allocated at once; bytes beyond it are dropped
+			response.setContentLength(20000);
+			byte[] chunk = new byte[10000];
+			java.util.Arrays.fill(chunk, (byte) 'a');
+			response.getOutputStream().write(chunk);
+			java.util.Arrays.fill(chunk, (byte) 'b');
+			response.getOutputStream().write(chunk);
+			response.getOutputStream().write("extra".getBytes(StandardCharsets.US_ASCII));
+		});
 		start();
+		CgiResponse declaredMedium = TestRequests.get("/declared-medium").run(this.container);
+		assertThat(declaredMedium.header("Content-Length")).isEqualTo("20000");
+		assertThat(declaredMedium.bodyText()).isEqualTo("a".repeat(10000) + "b".repeat(10000));
 		CgiResponse medium = TestRequests.get("/medium").run(this.container);
 		assertThat(medium.status()).isEqualTo(200);
 		assertThat(medium.header("Content-Length")).isEqualTo("16384");
