@@ -112,7 +112,9 @@ final class ResponseOutput extends ServletOutputStream {
 		if (length == 0 || !accept(length)) {
 			return;
 		}
-		if (length >= this.bufferSize) {
+		// nothing to merge with: a write as large as the buffer, or one that completes the declared length with
+		// nothing buffered (the response closes right after it), goes straight to the exchange without a copy
+		if (length >= this.bufferSize || (this.count == 0 && declared >= 0 && this.written + length >= declared)) {
 			flushBuffer();
 			this.stdout.write(bytes, offset, length);
 		}

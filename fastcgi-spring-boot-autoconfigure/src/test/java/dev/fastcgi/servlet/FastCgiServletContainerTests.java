@@ -218,7 +218,19 @@ class FastCgiServletContainerTests {
 			response.getOutputStream().write(chunk);
 			response.getOutputStream().write("extra".getBytes(StandardCharsets.US_ASCII));
 		});
+		servlet("/declared-one-write", (request, response) -> {
+			// one write that completes the declared length goes straight through, nothing to merge it with
+			byte[] body = new byte[20000];
+			java.util.Arrays.fill(body, (byte) 'c');
+			response.setContentLength(body.length);
+			response.getOutputStream().write(body);
+			assertThat(response.isCommitted()).isTrue();
+		});
 		start();
+		CgiResponse oneWrite = TestRequests.get("/declared-one-write").run(this.container);
+		assertThat(oneWrite.status()).isEqualTo(200);
+		assertThat(oneWrite.header("Content-Length")).isEqualTo("20000");
+		assertThat(oneWrite.bodyText()).isEqualTo("c".repeat(20000));
 		CgiResponse declaredMedium = TestRequests.get("/declared-medium").run(this.container);
 		assertThat(declaredMedium.header("Content-Length")).isEqualTo("20000");
 		assertThat(declaredMedium.bodyText()).isEqualTo("a".repeat(10000) + "b".repeat(10000));
