@@ -656,12 +656,10 @@ part_startup() {
 		[[ $row == ceiling ]] || apps+=("$row")
 	done
 	for ((round = 0; round <= ROUNDS; round++)); do
+		local key=startup_round_ms
+		((round > 0)) || key=startup_unmeasured_ms
 		for row in "${apps[@]}"; do
-			if ((round == 0)); then
-				STARTUP_KEY=startup_unmeasured_ms start_app "$row" "$JVM_OPTS" || continue
-			else
-				STARTUP_KEY=startup_round_ms start_app "$row" "$JVM_OPTS" || continue
-			fi
+			STARTUP_KEY=$key start_app "$row" "$JVM_OPTS" || continue
 			stop_named "$row"
 		done
 	done
@@ -820,6 +818,6 @@ for part in $PARTS; do
 	case $part in
 		build) part_build ;;
 		http | startup | haproxy | upload | jmh | syscalls | report) "part_$part" || log "part $part failed" ;;
-		*) echo "unknown part: $part (build http haproxy upload jmh syscalls report)" >&2; exit 2 ;;
+		*) echo "unknown part: $part (build http startup haproxy upload jmh syscalls report)" >&2; exit 2 ;;
 	esac
 done

@@ -70,7 +70,8 @@ public class ContainerSettings {
 	/**
 	 * The servlet response buffer ({@code getBufferSize()}), 32 KiB as Jetty's (Tomcat's is 8 KiB): a body that fits
 	 * gets its Content-Length and leaves with the end of the request, so a 16 KiB body written in 8 KiB chunks takes
-	 * two writes to the web server instead of three. It grows from 1 KiB as needed, so small responses do not pay.
+	 * two writes to the web server instead of three. It is allocated at a declared Content-Length, or grows from
+	 * 1 KiB as needed, so small responses do not pay for it.
 	 */
 	private int responseBufferSize = 32 * 1024;
 
