@@ -21,6 +21,7 @@ ROW_LABELS = {
     "fastcgi": "(a) nginx → FastCGI keep_conn → this starter",
     "tomcat": "(b) nginx → HTTP/1.1 keepalive → Tomcat",
     "jetty": "(c) nginx → FastCGI keep_conn → Jetty jetty-fcgi-server",
+    "fastcgi-b": "(a-b) nginx → FastCGI keep_conn → BENCH_FASTCGI_B_JAR / BENCH_FASTCGI_B_ARGS",
     "engine": "(a0) nginx → FastCGI keep_conn → bare engine (FastCgiHandler, no servlet/Spring)",
     "mpx": "HAProxy → FastCGI, mpxs-conns + max-reqs {max_reqs} → starter (multiplexed=true)",
     "nompx": "HAProxy → FastCGI, no mpxs-conns → starter (multiplexed=false)",
@@ -151,7 +152,7 @@ def http_table(summary):
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     endpoints = order({k[1] for k in summary}, ["hello", "bytes64k", "echo16k"])
     conns_list = sorted({k[2] for k in summary}, key=int)
-    rows = order({k[0] for k in summary}, ["ceiling", "tomcat", "fastcgi", "engine", "jetty"])
+    rows = order({k[0] for k in summary}, ["ceiling", "tomcat", "fastcgi", "fastcgi-b", "engine", "jetty"])
     for endpoint in endpoints:
         for conns in conns_list:
             base = summary.get(("tomcat", endpoint, conns))
@@ -478,7 +479,7 @@ def report(out_dir, doc_path):
            "the cell (other users of the machine): when it is high the cell is not trustworthy.", ""]
     md += http_table(http) or ["(the http part did not run)"]
     md += ["", "### Apps", ""]
-    md += apps_table(facts, ["fastcgi", "engine", "tomcat", "jetty", "mpx", "nompx", "upload-mpx", "upload-nompx"])
+    md += apps_table(facts, ["fastcgi", "fastcgi-b", "engine", "tomcat", "jetty", "mpx", "nompx", "upload-mpx", "upload-nompx"])
     jar = env.get("fastcgi_jar", "app-fastcgi.jar")
     stand_in = "" if jar == "app-fastcgi.jar" else (" (**stand-in: `%s` instead of the starter app**)" % jar)
     md += ["", "## HAProxy: multiplexed vs non-multiplexed through the starter app" + stand_in, ""]

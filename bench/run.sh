@@ -9,14 +9,17 @@
 #
 # Usage: bench/run.sh [PART...]    PART: build http startup haproxy upload jmh report   (default: all of them)
 #                                        syscalls (not in the default: system calls per request under strace)
+#                                        perf (not in the default: perf record of the machine during one cell)
 # Environment (defaults in brackets):
 #   BENCH_QUICK=1          smoke mode: 1 round, 3 s cells, 5 s warm-up, short JMH
 #   BENCH_ROWS             rows of the http part ["ceiling fastcgi tomcat jetty"]; add "engine" for the bare engine
-#                          (bench/app-engine: the same endpoints as a FastCgiHandler, no servlet, no Spring)
+#                          (bench/app-engine: the same endpoints as a FastCgiHandler, no servlet, no Spring), and
+#                          "fastcgi-b" for an A/B (see BENCH_FASTCGI_B_ARGS)
 #   BENCH_WARMUP           seconds of load per JVM before measuring [40]
 #   BENCH_ROUNDS           interleaved rounds [3]
 #   BENCH_DURATION         seconds per wrk cell [10]
 #   BENCH_CONNECTIONS      wrk connection counts ["32 256"]
+#   BENCH_ENDPOINTS        endpoints of the http part ["hello bytes64k echo16k"]
 #   BENCH_THREADS          wrk threads [2]
 #   BENCH_JVM_OPTS         JVM flags of every app ["-Xms256m -Xmx256m -XX:+UseParallelGC"]
 #   BENCH_UPLOAD_JVM_OPTS  JVM flags of the upload apps ["-Xmx128m -XX:+UseParallelGC"]
@@ -33,6 +36,10 @@
 #   BENCH_OUT              results directory [bench/results/<UTC timestamp>]
 #   BENCH_DOC              markdown file written by the report [docs/performance.md; the results dir in quick mode]
 #   BENCH_FASTCGI_ARGS     extra arguments for the starter app [""]
+#   BENCH_FASTCGI_B_ARGS   extra arguments for row "fastcgi-b" (opt-in in BENCH_ROWS): the same starter app behind its
+#                          own nginx server and upstream, for an A/B of a setting within one run [""]
+#   BENCH_FASTCGI_B_JAR    the jar of row "fastcgi-b" (a copy of an earlier build: an A/B of a code change)
+#                          [the starter app jar]
 #   BENCH_FASTCGI_JAR      the FastCGI app jar of the haproxy/upload parts [bench/app-fastcgi/target/app-fastcgi.jar]
 #                          (app-jetty.jar runs those parts on Jetty, to check the plumbing; app-engine.jar on the
 #                          bare engine)
@@ -58,6 +65,7 @@ else
 fi
 ROWS=${BENCH_ROWS:-"ceiling fastcgi tomcat jetty"}
 CONNECTIONS=${BENCH_CONNECTIONS:-"32 256"}
+ENDPOINTS=${BENCH_ENDPOINTS:-"hello bytes64k echo16k"}
 THREADS=${BENCH_THREADS:-2}
 JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC"}
 UPLOAD_JVM_OPTS=${BENCH_UPLOAD_JVM_OPTS:-"-Xmx128m -XX:+UseParallelGC"}
@@ -69,6 +77,7 @@ KEEPALIVE=${BENCH_KEEPALIVE:-256}
 JAVA=${BENCH_JAVA:-java}
 PORT_BASE=${BENCH_PORT_BASE:-18000}
 FASTCGI_ARGS=${BENCH_FASTCGI_ARGS:-}
+FASTCGI_B_ARGS=${BENCH_FASTCGI_B_ARGS:-}
 NGINX=${BENCH_NGINX:-/usr/sbin/nginx}
 HAPROXY=${BENCH_HAPROXY:-/usr/sbin/haproxy}
 WRK=${BENCH_WRK:-/usr/bin/wrk}
@@ -89,6 +98,7 @@ P_NGX_JETTY=$((PORT_BASE + 83))
 P_NGX_UP_MPX=$((PORT_BASE + 84))
 P_NGX_UP_NOMPX=$((PORT_BASE + 85))
 P_NGX_ENGINE=$((PORT_BASE + 86))
+P_NGX_FASTCGI_B=$((PORT_BASE + 87))
 P_HA_MPX=$((PORT_BASE + 90))
 P_HA_NOMPX=$((PORT_BASE + 91))
 P_APP_FASTCGI=$((PORT_BASE + 101))
@@ -97,11 +107,13 @@ P_APP_JETTY=$((PORT_BASE + 103))
 P_APP_MPX=$((PORT_BASE + 104))
 P_APP_NOMPX=$((PORT_BASE + 105))
 P_APP_ENGINE=$((PORT_BASE + 106))
+P_APP_FASTCGI_B=$((PORT_BASE + 107))
 
 JAR_FASTCGI=${BENCH_FASTCGI_JAR:-$BENCH_DIR/app-fastcgi/target/app-fastcgi.jar}
 JAR_TOMCAT=$BENCH_DIR/app-tomcat/target/app-tomcat.jar
 JAR_JETTY=$BENCH_DIR/app-jetty/target/app-jetty.jar
 JAR_ENGINE=$BENCH_DIR/app-engine/target/app-engine.jar
+JAR_FASTCGI_B=${BENCH_FASTCGI_B_JAR:-$BENCH_DIR/app-fastcgi/target/app-fastcgi.jar}
 JAR_JMH=$BENCH_DIR/jmh/target/benchmarks.jar
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -253,6 +265,7 @@ http {
     upstream tomcat_app  { server 127.0.0.1:$P_APP_TOMCAT;  keepalive $KEEPALIVE; }
     upstream jetty_app   { server 127.0.0.1:$P_APP_JETTY;   keepalive $KEEPALIVE; }
     upstream engine_app  { server 127.0.0.1:$P_APP_ENGINE;  keepalive $KEEPALIVE; }
+    upstream fastcgi_b_app { server 127.0.0.1:$P_APP_FASTCGI_B; keepalive $KEEPALIVE; }
     upstream upload_mpx   { server 127.0.0.1:$P_APP_MPX;   keepalive 8; }
     upstream upload_nompx { server 127.0.0.1:$P_APP_NOMPX; keepalive 8; }
 
@@ -296,6 +309,15 @@ http {
         location / {
             include /etc/nginx/fastcgi_params;
             fastcgi_pass engine_app;
+            fastcgi_keep_conn on;
+        }
+    }
+    # (a-b, opt-in) the starter app with BENCH_FASTCGI_B_ARGS: an A/B of a setting within one run
+    server {
+        listen 127.0.0.1:$P_NGX_FASTCGI_B;
+        location / {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_pass fastcgi_b_app;
             fastcgi_keep_conn on;
         }
     }
@@ -418,6 +440,7 @@ app_url() {
 		tomcat) echo "http://127.0.0.1:$P_NGX_TOMCAT" ;;
 		jetty) echo "http://127.0.0.1:$P_NGX_JETTY" ;;
 		engine) echo "http://127.0.0.1:$P_NGX_ENGINE" ;;
+		fastcgi-b) echo "http://127.0.0.1:$P_NGX_FASTCGI_B" ;;
 		mpx) echo "http://127.0.0.1:$P_HA_MPX" ;;
 		nompx) echo "http://127.0.0.1:$P_HA_NOMPX" ;;
 		upload-mpx) echo "http://127.0.0.1:$P_NGX_UP_MPX" ;;
@@ -431,6 +454,7 @@ app_port() {
 		tomcat) echo "$P_APP_TOMCAT" ;;
 		jetty) echo "$P_APP_JETTY" ;;
 		engine) echo "$P_APP_ENGINE" ;;
+		fastcgi-b) echo "$P_APP_FASTCGI_B" ;;
 		mpx | upload-mpx) echo "$P_APP_MPX" ;;
 		nompx | upload-nompx) echo "$P_APP_NOMPX" ;;
 		*) echo 0 ;;
@@ -456,6 +480,7 @@ start_app() {
 	case $name in
 		fastcgi) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.bind-address="127.0.0.1:$P_APP_FASTCGI" --fastcgi.multiplexed=false $FASTCGI_ARGS) ;;
 		# --bench.fcgi.port: for the Jetty and engine stand-ins (BENCH_FASTCGI_JAR); the starter ignores it
+		fastcgi-b) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI_B" --fastcgi.bind-address="127.0.0.1:$P_APP_FASTCGI_B" --fastcgi.multiplexed=false $FASTCGI_ARGS $FASTCGI_B_ARGS) ;;
 		mpx | upload-mpx) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.bind-address="127.0.0.1:$P_APP_MPX" --fastcgi.multiplexed=true --bench.fcgi.port="$P_APP_MPX" $FASTCGI_ARGS) ;;
 		nompx | upload-nompx) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.bind-address="127.0.0.1:$P_APP_NOMPX" --fastcgi.multiplexed=false --bench.fcgi.port="$P_APP_NOMPX" $FASTCGI_ARGS) ;;
 		tomcat) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_TOMCAT" --server.address=127.0.0.1 --server.port="$P_APP_TOMCAT") ;;
@@ -631,7 +656,7 @@ part_http() {
 		[[ $row == ceiling ]] || warm "$row"
 	done
 	for ((round = 1; round <= ROUNDS; round++)); do
-		for endpoint in hello bytes64k echo16k; do
+		for endpoint in $ENDPOINTS; do
 			for conns in $CONNECTIONS; do
 				for row in "${rows_up[@]}"; do
 					[[ $row == ceiling && $endpoint == echo16k ]] && continue
@@ -777,6 +802,41 @@ strace_count() {
 	start_bg "$name" "$outfile.log" strace -c -f -q -o "$outfile" "${args[@]}"
 }
 
+# perf: per app row and connection count, `perf record -a -g` (the whole machine, kernel included) over one wrk
+# cell of $BENCH_PERF_ENDPOINT [hello], summarised by bench/perf-summary.py into perf-ROW-ENDPOINT-cCONNS.txt: CPU
+# per request of each process (kernel and user), kernel time by system call, the app's top symbols. Needs perf and
+# root (or perf_event_paranoid <= 1). Java symbols come from -XX:+DumpPerfMapAtExit (added to the app's flags
+# here), so the app is stopped before the summary.
+part_perf() {
+	local row conns pid requests endpoint=${BENCH_PERF_ENDPOINT:-hello} files=()
+	command -v perf >/dev/null || { log "perf: not installed"; return 1; }
+	start_nginx
+	for row in $ROWS; do
+		[[ $row == ceiling ]] && continue
+		start_app "$row" "$JVM_OPTS -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit" || continue
+		WARMUP=$(((WARMUP + 1) / 2)) warm "$row"
+		pid=${PID_OF[$row]}
+		files=()
+		for conns in $CONNECTIONS; do
+			start_bg perf "$OUT/perf-$row-$endpoint-c$conns.log" perf record -a -g -F 999 -o "$OUT/perf-$row-$endpoint-c$conns.data"
+			sleep 1
+			run_wrk "$(app_url "$row")" "$endpoint" "$conns" "$DURATION" "$OUT/wrk/perf-$row-$endpoint-c$conns.txt"
+			kill -INT "${PID_OF[perf]}" 2>/dev/null || true
+			wait "${PID_OF[perf]}" 2>/dev/null || true
+			unset "PID_OF[perf]"
+			requests=$(awk '/ requests in / { print $1 }' "$OUT/wrk/perf-$row-$endpoint-c$conns.txt")
+			log "$row $endpoint c$conns: perf over ${requests:-0} requests"
+			files+=("$conns:${requests:-0}:$OUT/perf-$row-$endpoint-c$conns.data")
+		done
+		stop_named "$row"
+		for f in "${files[@]}"; do
+			IFS=: read -r conns requests data <<<"$f"
+			python3 "$BENCH_DIR/perf-summary.py" "$data" 999 "$requests" "$pid" >"${data%.data}.txt" || true
+			log "$row c$conns: ${data%.data}.txt"
+		done
+	done
+}
+
 part_report() {
 	{
 		echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -817,7 +877,7 @@ write_lua
 for part in $PARTS; do
 	case $part in
 		build) part_build ;;
-		http | startup | haproxy | upload | jmh | syscalls | report) "part_$part" || log "part $part failed" ;;
-		*) echo "unknown part: $part (build http startup haproxy upload jmh syscalls report)" >&2; exit 2 ;;
+		http | startup | haproxy | upload | jmh | syscalls | perf | report) "part_$part" || log "part $part failed" ;;
+		*) echo "unknown part: $part (build http startup haproxy upload jmh syscalls perf report)" >&2; exit 2 ;;
 	esac
 done
