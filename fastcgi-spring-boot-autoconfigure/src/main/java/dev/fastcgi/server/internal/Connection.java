@@ -675,7 +675,8 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	byte[] borrowBuffer() {
 		byte[] b = this.spareBuffer.getAndSet(null);
-		return (b != null) ? b : new byte[this.config.maxWrite()];
+		return (b != null) ? b
+				: new byte[RecordOutput.capacityFor(this.config.maxWrite(), RecordOutput.STDOUT_CAPACITY)];
 	}
 
 	void returnBuffer(byte[] buffer) {

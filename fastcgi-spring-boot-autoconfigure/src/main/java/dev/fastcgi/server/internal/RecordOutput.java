@@ -7,10 +7,12 @@ import java.util.concurrent.locks.ReentrantLock;
 import dev.fastcgi.protocol.RecordType;
 
 /**
- * FCGI_STDOUT or FCGI_STDERR of one request. Bytes collect in a buffer of {@code maxWrite} bytes; a full buffer
- * leaves as one record, {@link #flush()} sends what is buffered, and a write that fills the buffer sends the
- * buffered bytes and the whole records of the new ones in one gathered write, without copying them into the buffer.
- * What is still buffered when the request ends leaves in the request's final gathered write.
+ * FCGI_STDOUT or FCGI_STDERR of one request. Bytes collect in a buffer of {@code capacity} bytes (a whole number of
+ * records of at most {@code maxWrite} bytes; {@link #STDOUT_CAPACITY} for stdout, so that a response body of up to
+ * 32 KiB leaves together with END_REQUEST in one write); a full buffer leaves at once, {@link #flush()} sends what
+ * is buffered, and a write that fills the buffer sends the buffered bytes and the whole records of the new ones in
+ * one gathered write, without copying them into the buffer. What is still buffered when the request ends leaves in
+ * the request's final write, with the empty STDOUT and END_REQUEST.
  */
 final class RecordOutput extends OutputStream {
 
@@ -21,7 +23,12 @@ final class RecordOutput extends OutputStream {
 
 	private final RecordType type;
 
+	/** Bytes of stdout held before they are sent, rounded down to whole records: see {@link #capacityFor}. */
+	static final int STDOUT_CAPACITY = 32 * 1024;
+
 	private final int maxWrite;
+
+	private final int capacity;
 
 	private byte[] buffer;
 
@@ -36,20 +43,36 @@ final class RecordOutput extends OutputStream {
 	/** Later writes are dropped silently (the engine answered for the handler). */
 	private boolean sealed;
 
-	RecordOutput(Request request, RecordType type, int maxWrite) {
+	/**
+	 * @param maxWrite the most content bytes per record
+	 * @param capacity the buffer size, a multiple of {@code maxWrite} (see {@link #capacityFor})
+	 */
+	RecordOutput(Request request, RecordType type, int maxWrite, int capacity) {
+		if (capacity < maxWrite || capacity % maxWrite != 0) {
+			throw new IllegalArgumentException("capacity " + capacity + " is not a multiple of maxWrite " + maxWrite);
+		}
 		this.request = request;
 		this.type = type;
 		this.maxWrite = maxWrite;
+		this.capacity = capacity;
+	}
+
+	/**
+	 * The largest whole number of {@code maxWrite} records within {@code bytes}, at least one record: a write that
+	 * reaches the capacity then sends whole records only.
+	 */
+	static int capacityFor(int maxWrite, int bytes) {
+		return maxWrite * Math.max(1, bytes / maxWrite);
 	}
 
 	@Override
 	public void write(int b) throws IOException {
 		this.lock.lock();
 		try {
-			if (this.buffer != null && this.count < this.maxWrite && writable()) {
+			if (this.buffer != null && this.count < this.capacity && writable()) {
 				this.buffer[this.count++] = (byte) b;
 				this.used = true;
-				if (this.count == this.maxWrite) {
+				if (this.count == this.capacity) {
 					sendBuffered();
 				}
 				return;
@@ -71,8 +94,9 @@ final class RecordOutput extends OutputStream {
 			}
 			this.used = true;
 			long total = (long) this.count + len;
-			if (total >= this.maxWrite) {
-				// whole records leave at once, the buffered bytes first, the new ones without a copy
+			if (total >= this.capacity) {
+				// whole records leave at once, the buffered bytes first, the new ones without a copy; the capacity
+				// being whole records, they cover at least what was buffered, and the rest fits the buffer
 				int direct = (int) (total - (total % this.maxWrite) - this.count);
 				int buffered = this.count;
 				this.count = 0;

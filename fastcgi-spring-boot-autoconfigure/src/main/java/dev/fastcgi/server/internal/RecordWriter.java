@@ -16,8 +16,9 @@ import dev.fastcgi.server.ServerListener;
 /**
  * Serializes the records of every request on one connection: one lock, one reused direct buffer. Output is cut into
  * records of at most {@code maxWrite} content bytes, padded to a multiple of 8; the tail of a response (last STDOUT
- * bytes, empty STDOUT, STDERR, END_REQUEST) is gathered into one buffer and leaves in one write. The lock is held
- * only while encoding and writing; the reader thread never takes it except to answer management records.
+ * bytes, up to {@link RecordOutput#STDOUT_CAPACITY}, empty STDOUT, STDERR, END_REQUEST) is gathered into the buffer
+ * and leaves in one write. The lock is held only while encoding and writing; the reader thread never takes it except
+ * to answer management records.
  */
 final class RecordWriter {
 
@@ -59,9 +60,15 @@ final class RecordWriter {
 		this.buffer = buffer;
 	}
 
-	/** The write buffer size for a maxWrite: room for two whole records and an END_REQUEST, at least 16 KiB. */
+	/**
+	 * The write buffer size for a maxWrite: room for two whole records, and for a response tail of up to
+	 * {@link RecordOutput#STDOUT_CAPACITY} bytes with the empty STDOUT and END_REQUEST, so that it leaves in one write.
+	 */
 	static int bufferSize(int maxWrite) {
-		return Math.max(16 * 1024, 2 * RecordEncoder.recordLength(maxWrite) + 64);
+		int tail = RecordOutput.capacityFor(maxWrite, RecordOutput.STDOUT_CAPACITY);
+		int records = (tail + maxWrite - 1) / maxWrite;
+		return Math.max(2 * RecordEncoder.recordLength(maxWrite), tail + records * 2 * FastCgi.HEADER_LENGTH)
+				+ FastCgi.HEADER_LENGTH + RecordEncoder.recordLength(EndRequestBody.LENGTH) + 64;
 	}
 
 	/**

@@ -142,7 +142,9 @@ final class Request implements FastCgiExchange, Runnable {
 				context.inputBudget(), tooLarge);
 		this.data = (role == Role.FILTER) ? new RequestInput(this, connection, memory, context.spillDirectory(),
 				spilled, context.inputBudget(), tooLarge) : null;
-		this.stdout = new RecordOutput(this, RecordType.STDOUT, context.config().maxWrite());
+		int maxWrite = context.config().maxWrite();
+		this.stdout = new RecordOutput(this, RecordType.STDOUT, maxWrite,
+				RecordOutput.capacityFor(maxWrite, RecordOutput.STDOUT_CAPACITY));
 	}
 
 	// ---- connection side -------------------------------------------------------------------------------------
@@ -594,7 +596,8 @@ final class Request implements FastCgiExchange, Runnable {
 			synchronized (this) {
 				err = this.stderr;
 				if (err == null) {
-					err = new RecordOutput(this, RecordType.STDERR, this.context.config().maxWrite());
+					int maxWrite = this.context.config().maxWrite();
+					err = new RecordOutput(this, RecordType.STDERR, maxWrite, maxWrite);
 					this.stderr = err;
 				}
 			}

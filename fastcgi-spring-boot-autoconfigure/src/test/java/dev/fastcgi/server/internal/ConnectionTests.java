@@ -75,6 +75,67 @@ class ConnectionTests {
 		assertThat(seen.get()).isInstanceOf(ConnectionClosedException.class);
 	}
 
+	@Test
+	void aResponseOfUpTo32KiBLeavesWithItsEndInOneWrite() throws Exception {
+		byte[] body = body(20_000);
+		MemoryEndpoint endpoint = run(List.of(request(1, "/20k", "")), 64 * 1024, (exchange) -> {
+			exchange.stdout().write(body, 0, 10);
+			exchange.stdout().write(body, 10, body.length - 10);
+		}, false);
+		assertThat(endpoint.writes()).hasSize(1);
+		assertThat(endpoint.recordSizes()).containsExactly("STDOUT 8192", "STDOUT 8192", "STDOUT 3616", "STDOUT 0",
+				"END_REQUEST 8");
+		assertThat(endpoint.stdout(1)).isEqualTo(body);
+	}
+
+	@Test
+	void aWriteReaching32KiBSendsWholeRecordsAtOnceAndTheTailWithTheEnd() throws Exception {
+		byte[] body = body(40_000);
+		MemoryEndpoint endpoint = run(List.of(request(1, "/40k", "")), 64 * 1024,
+				(exchange) -> exchange.stdout().write(body), false);
+		assertThat(endpoint.writes()).hasSize(2);
+		assertThat(endpoint.writes().get(0)).isEqualTo(4 * (8 + 8192));
+		assertThat(endpoint.recordSizes()).containsExactly("STDOUT 8192", "STDOUT 8192", "STDOUT 8192",
+				"STDOUT 8192", "STDOUT 7232", "STDOUT 0", "END_REQUEST 8");
+		assertThat(endpoint.stdout(1)).isEqualTo(body);
+	}
+
+	@Test
+	void aFlushOf30KiBLeavesInOneWrite() throws Exception {
+		byte[] body = body(30_000);
+		MemoryEndpoint endpoint = run(List.of(request(1, "/flush", "")), 64 * 1024, (exchange) -> {
+			exchange.stdout().write(body);
+			exchange.stdout().flush();
+			exchange.stdout().write(body, 0, 5);
+		}, false);
+		assertThat(endpoint.writes()).hasSize(2);
+		assertThat(endpoint.recordSizes()).containsExactly("STDOUT 8192", "STDOUT 8192", "STDOUT 8192",
+				"STDOUT 5424", "STDOUT 5", "STDOUT 0", "END_REQUEST 8");
+		byte[] expected = java.util.Arrays.copyOf(body, body.length + 5);
+		System.arraycopy(body, 0, expected, body.length, 5);
+		assertThat(endpoint.stdout(1)).isEqualTo(expected);
+	}
+
+	@Test
+	void aTailBesideStderrEndsInOrder() throws Exception {
+		byte[] body = body(20_000);
+		MemoryEndpoint endpoint = run(List.of(request(1, "/err", "")), 64 * 1024, (exchange) -> {
+			exchange.stderr().write("oops".getBytes(StandardCharsets.ISO_8859_1));
+			exchange.stdout().write(body);
+		}, false);
+		assertThat(endpoint.recordSizes()).containsExactly("STDOUT 8192", "STDOUT 8192", "STDOUT 3616", "STDOUT 0",
+				"STDERR 4", "STDERR 0", "END_REQUEST 8");
+		assertThat(endpoint.stdout(1)).isEqualTo(body);
+	}
+
+	private static byte[] body(int length) {
+		byte[] body = new byte[length];
+		for (int i = 0; i < length; i++) {
+			body[i] = (byte) ('a' + i % 26);
+		}
+		return body;
+	}
+
 	private MemoryEndpoint run(List<byte[]> input, int fragment, FastCgiHandler handler, boolean multiplexed)
 			throws Exception {
 		return run(input, fragment, handler, multiplexed, null);
@@ -181,12 +242,55 @@ class ConnectionTests {
 			}
 		}
 
+		/** Bytes of each write call (a gathered write is one call, as it is one system call on a socket). */
+		private final List<Integer> writes = new ArrayList<>();
+
 		@Override
 		public synchronized void write(ByteBuffer src) throws IOException {
 			byte[] bytes = new byte[src.remaining()];
 			src.get(bytes);
+			this.writes.add(bytes.length);
 			this.output.writeBytes(bytes);
 			this.outputDecoder.decode(ByteBuffer.wrap(bytes));
+		}
+
+		@Override
+		public synchronized void write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+			ByteArrayOutputStream all = new ByteArrayOutputStream();
+			for (int i = offset; i < offset + length; i++) {
+				byte[] bytes = new byte[srcs[i].remaining()];
+				srcs[i].get(bytes);
+				all.writeBytes(bytes);
+			}
+			write(ByteBuffer.wrap(all.toByteArray()));
+		}
+
+		synchronized List<Integer> writes() {
+			return new ArrayList<>(this.writes);
+		}
+
+		/** Each record as its type and content length. */
+		synchronized List<String> recordSizes() throws ProtocolException {
+			List<String> records = new ArrayList<>();
+			new RecordDecoder((header, content) -> {
+				records.add(header.recordType() + " " + content.remaining());
+				return true;
+			}).decode(ByteBuffer.wrap(this.output.toByteArray()));
+			return records;
+		}
+
+		/** The STDOUT content of a request. */
+		synchronized byte[] stdout(int requestId) throws ProtocolException {
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			new RecordDecoder((header, content) -> {
+				if (header.recordType() == RecordType.STDOUT && header.requestId() == requestId) {
+					byte[] b = new byte[content.remaining()];
+					content.get(b);
+					out.writeBytes(b);
+				}
+				return true;
+			}).decode(ByteBuffer.wrap(this.output.toByteArray()));
+			return out.toByteArray();
 		}
 
 		@Override
