@@ -675,8 +675,8 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	byte[] borrowBuffer() {
 		byte[] b = this.spareBuffer.getAndSet(null);
-		return (b != null) ? b
-				: new byte[RecordOutput.capacityFor(this.config.maxWrite(), RecordOutput.STDOUT_CAPACITY)];
+		// one record's worth at first: RecordOutput grows it (up to STDOUT_CAPACITY) for the responses that need it
+		return (b != null) ? b : new byte[this.config.maxWrite()];
 	}
 
 	void returnBuffer(byte[] buffer) {

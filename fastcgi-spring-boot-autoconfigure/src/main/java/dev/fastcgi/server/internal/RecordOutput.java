@@ -7,9 +7,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import dev.fastcgi.protocol.RecordType;
 
 /**
- * FCGI_STDOUT or FCGI_STDERR of one request. Bytes collect in a buffer of {@code capacity} bytes (a whole number of
- * records of at most {@code maxWrite} bytes; {@link #STDOUT_CAPACITY} for stdout, so that a response body of up to
- * 32 KiB leaves together with END_REQUEST in one write); a full buffer leaves at once, {@link #flush()} sends what
+ * FCGI_STDOUT or FCGI_STDERR of one request. Bytes collect in a buffer of up to {@code capacity} bytes (a whole
+ * number of records of at most {@code maxWrite} bytes; {@link #STDOUT_CAPACITY} for stdout, so that a response body of
+ * up to 32 KiB leaves together with END_REQUEST in one write; the buffer grows to it only when a response needs
+ * it); a full buffer leaves at once, {@link #flush()} sends what
  * is buffered, and a write that fills the buffer sends the buffered bytes and the whole records of the new ones in
  * one gathered write, without copying them into the buffer. What is still buffered when the request ends leaves in
  * the request's final write, with the empty STDOUT and END_REQUEST.
@@ -69,7 +70,7 @@ final class RecordOutput extends OutputStream {
 	public void write(int b) throws IOException {
 		this.lock.lock();
 		try {
-			if (this.buffer != null && this.count < this.capacity && writable()) {
+			if (this.buffer != null && this.count < this.buffer.length && this.count < this.capacity && writable()) {
 				this.buffer[this.count++] = (byte) b;
 				this.used = true;
 				if (this.count == this.capacity) {
@@ -109,6 +110,9 @@ final class RecordOutput extends OutputStream {
 				if (this.buffer == null) {
 					this.buffer = this.request.borrowBuffer(this.type);
 				}
+				if (this.count + len > this.buffer.length) {
+					grow(this.count + len);
+				}
 				System.arraycopy(b, off, this.buffer, this.count, len);
 				this.count += len;
 			}
@@ -135,6 +139,18 @@ final class RecordOutput extends OutputStream {
 	@Override
 	public void close() throws IOException {
 		flush();
+	}
+
+	/**
+	 * The buffer starts at what the connection lends (one record's worth at first) and doubles up to the capacity
+	 * only for responses that need it: the grown array goes back to the connection for its next response.
+	 */
+	private void grow(int needed) {
+		int size = Math.max(this.buffer.length, 1);
+		while (size < needed) {
+			size <<= 1;
+		}
+		this.buffer = java.util.Arrays.copyOf(this.buffer, Math.min(size, this.capacity));
 	}
 
 	private boolean writable() throws IOException {

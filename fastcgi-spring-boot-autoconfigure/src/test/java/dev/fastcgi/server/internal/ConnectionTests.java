@@ -89,6 +89,18 @@ class ConnectionTests {
 	}
 
 	@Test
+	void theStdoutBufferGrowsPastItsFirstRecordByteAfterByte() throws Exception {
+		byte[] body = body(20_000);
+		MemoryEndpoint endpoint = run(List.of(request(1, "/bytes", "")), 64 * 1024, (exchange) -> {
+			for (byte b : body) {
+				exchange.stdout().write(b);
+			}
+		}, false);
+		assertThat(endpoint.writes()).hasSize(1);
+		assertThat(endpoint.stdout(1)).isEqualTo(body);
+	}
+
+	@Test
 	void aWriteReaching32KiBSendsWholeRecordsAtOnceAndTheTailWithTheEnd() throws Exception {
 		byte[] body = body(40_000);
 		MemoryEndpoint endpoint = run(List.of(request(1, "/40k", "")), 64 * 1024,
