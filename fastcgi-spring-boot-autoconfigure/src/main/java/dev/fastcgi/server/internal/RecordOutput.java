@@ -7,13 +7,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import dev.fastcgi.protocol.RecordType;
 
 /**
- * FCGI_STDOUT or FCGI_STDERR of one request. Bytes collect in a buffer of up to {@code capacity} bytes (a whole
- * number of records of at most {@code maxWrite} bytes; {@link #STDOUT_CAPACITY} for stdout, so that a response body of
- * up to 32 KiB leaves together with END_REQUEST in one write; the buffer grows to it only when a response needs
- * it); a full buffer leaves at once, {@link #flush()} sends what
- * is buffered, and a write that fills the buffer sends the buffered bytes and the whole records of the new ones in
- * one gathered write, without copying them into the buffer. What is still buffered when the request ends leaves in
- * the request's final write, with the empty STDOUT and END_REQUEST.
+ * FCGI_STDOUT or FCGI_STDERR of one request. Bytes collect in a buffer of up to {@code capacity} bytes, a whole
+ * number of records of at most {@code maxWrite} bytes: {@link #STDOUT_CAPACITY} for stdout, so that a response body of
+ * up to 32 KiB leaves together with END_REQUEST in one write (the buffer grows to it only when a response needs it).
+ * A full buffer leaves at once, {@link #flush()} sends what is buffered, and a write that fills the buffer sends the
+ * buffered bytes and the whole records of the new ones in one gathered write, without copying them into the buffer.
+ * What is still buffered when the request ends leaves in the request's final write, with the empty STDOUT and
+ * END_REQUEST.
  */
 final class RecordOutput extends OutputStream {
 
