@@ -24,7 +24,7 @@ final class RecordOutput extends OutputStream {
 
 	private final RecordType type;
 
-	/** Bytes of stdout held before they are sent, rounded down to whole records: see {@link #capacityFor}. */
+	/** Bytes of stdout held before they are sent, rounded down to whole records: see {@link #stdoutCapacity}. */
 	static final int STDOUT_CAPACITY = 32 * 1024;
 
 	private final int maxWrite;
@@ -46,7 +46,7 @@ final class RecordOutput extends OutputStream {
 
 	/**
 	 * @param maxWrite the most content bytes per record
-	 * @param capacity the buffer size, a multiple of {@code maxWrite} (see {@link #capacityFor})
+	 * @param capacity the buffer size, a multiple of {@code maxWrite} (see {@link #stdoutCapacity})
 	 */
 	RecordOutput(Request request, RecordType type, int maxWrite, int capacity) {
 		if (capacity < maxWrite || capacity % maxWrite != 0) {
@@ -59,11 +59,11 @@ final class RecordOutput extends OutputStream {
 	}
 
 	/**
-	 * The largest whole number of {@code maxWrite} records within {@code bytes}, at least one record: a write that
-	 * reaches the capacity then sends whole records only.
+	 * The stdout capacity for a maxWrite: the whole records of at most maxWrite bytes within
+	 * {@link #STDOUT_CAPACITY}, at least one record, so that a write reaching it sends whole records only.
 	 */
-	static int capacityFor(int maxWrite, int bytes) {
-		return maxWrite * Math.max(1, bytes / maxWrite);
+	static int stdoutCapacity(int maxWrite) {
+		return maxWrite * Math.max(1, STDOUT_CAPACITY / maxWrite);
 	}
 
 	@Override

@@ -65,7 +65,7 @@ final class RecordWriter {
 	 * {@link RecordOutput#STDOUT_CAPACITY} bytes with the empty STDOUT and END_REQUEST, so that it leaves in one write.
 	 */
 	static int bufferSize(int maxWrite) {
-		int tail = RecordOutput.capacityFor(maxWrite, RecordOutput.STDOUT_CAPACITY);
+		int tail = RecordOutput.stdoutCapacity(maxWrite);
 		int records = (tail + maxWrite - 1) / maxWrite;
 		return Math.max(2 * RecordEncoder.recordLength(maxWrite), tail + records * 2 * FastCgi.HEADER_LENGTH)
 				+ FastCgi.HEADER_LENGTH + RecordEncoder.recordLength(EndRequestBody.LENGTH) + 64;

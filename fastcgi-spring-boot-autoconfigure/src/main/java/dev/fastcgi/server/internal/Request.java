@@ -143,8 +143,7 @@ final class Request implements FastCgiExchange, Runnable {
 		this.data = (role == Role.FILTER) ? new RequestInput(this, connection, memory, context.spillDirectory(),
 				spilled, context.inputBudget(), tooLarge) : null;
 		int maxWrite = context.config().maxWrite();
-		this.stdout = new RecordOutput(this, RecordType.STDOUT, maxWrite,
-				RecordOutput.capacityFor(maxWrite, RecordOutput.STDOUT_CAPACITY));
+		this.stdout = new RecordOutput(this, RecordType.STDOUT, maxWrite, RecordOutput.stdoutCapacity(maxWrite));
 	}
 
 	// ---- connection side -------------------------------------------------------------------------------------
