@@ -204,6 +204,9 @@ public class FastCgiWebServer implements WebServer {
 		}
 		else {
 			mode.append(", ").append(config.threads()).append(" threads");
+			if (config.eventLoop() && !config.multiplexed()) {
+				mode.append(", event loops");
+			}
 		}
 		return mode.toString();
 	}

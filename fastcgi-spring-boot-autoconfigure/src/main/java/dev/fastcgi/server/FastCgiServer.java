@@ -108,6 +108,7 @@ public final class FastCgiServer {
 				throw ex;
 			}
 			EngineContext engine = new EngineContext(this.config, this.handler, this.listener, workers);
+			engine.startEventLoops();
 			this.sweeper = new TimeoutSweeper(engine);
 			this.sweeper.start();
 			this.context = engine;
@@ -159,6 +160,7 @@ public final class FastCgiServer {
 			}
 			joinAcceptor();
 			this.sweeper.stop();
+			engine.stopEventLoops();
 			if (!engine.workers().shutdownNow(TimeUnit.SECONDS.toMillis(5))) {
 				logger.log(System.Logger.Level.WARNING,
 						"Some FastCGI request threads did not end within 5 s after the server stopped");

@@ -68,6 +68,8 @@ public final class ServerConfig {
 
 	private final boolean virtualThreads;
 
+	private final boolean eventLoop;
+
 	private final int maxConnections;
 
 	private final int maxRequests;
@@ -117,6 +119,7 @@ public final class ServerConfig {
 		this.multithreaded = b.multithreaded;
 		this.threads = b.threads;
 		this.virtualThreads = b.virtualThreads;
+		this.eventLoop = b.eventLoop;
 		this.maxConnections = b.maxConnections;
 		this.maxRequests = b.maxRequests;
 		this.maxRequestsPerConnection = b.maxRequestsPerConnection;
@@ -176,6 +179,7 @@ public final class ServerConfig {
 		b.multithreaded = this.multithreaded;
 		b.threads = this.threads;
 		b.virtualThreads = this.virtualThreads;
+		b.eventLoop = this.eventLoop;
 		b.maxConnections = this.maxConnections;
 		b.maxRequests = this.maxRequests;
 		b.maxRequestsPerConnection = this.maxRequestsPerConnection;
@@ -228,6 +232,16 @@ public final class ServerConfig {
 	/** Whether to run each request on a virtual thread (Java 21+; falls back to platform threads on 17). */
 	public boolean virtualThreads() {
 		return this.virtualThreads;
+	}
+
+	/**
+	 * Whether idle connections wait on one selector per core and a request whose input has arrived runs on that
+	 * selector's thread (platform threads, multithreaded, not multiplexed); false keeps a thread blocked in
+	 * {@code read} per connection. A request that blocks or runs long on a selector thread hands the selector to
+	 * another thread, so it never holds up the other connections for long.
+	 */
+	public boolean eventLoop() {
+		return this.eventLoop;
 	}
 
 	/** Connections open at once; further ones are refused (advertised as FCGI_MAX_CONNS). */
@@ -356,7 +370,8 @@ public final class ServerConfig {
 	public String toString() {
 		return "ServerConfig[bindAddress=" + this.bindAddress + ", multiplexed=" + this.multiplexed + ", maxWrite="
 				+ this.maxWrite + ", multithreaded=" + this.multithreaded + ", threads=" + this.threads
-				+ ", virtualThreads=" + this.virtualThreads + ", maxConnections=" + this.maxConnections
+				+ ", virtualThreads=" + this.virtualThreads + ", eventLoop=" + this.eventLoop + ", maxConnections="
+				+ this.maxConnections
 				+ ", maxRequests=" + this.maxRequests + "]";
 	}
 
@@ -374,6 +389,8 @@ public final class ServerConfig {
 		private int threads = DEFAULT_THREADS;
 
 		private boolean virtualThreads = false;
+
+		private boolean eventLoop = true;
 
 		private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
@@ -447,6 +464,11 @@ public final class ServerConfig {
 
 		public Builder virtualThreads(boolean v) {
 			this.virtualThreads = v;
+			return this;
+		}
+
+		public Builder eventLoop(boolean v) {
+			this.eventLoop = v;
 			return this;
 		}
 

@@ -98,7 +98,7 @@ class FastCgiWebServerTests {
 		verify(engine(), times(1)).start();
 		assertThat(webServer.getPort()).isEqualTo(45678);
 		assertThat(webServer.getStartedLogMessage())
-			.isEqualTo("FastCGI started on 127.0.0.1:45678 (tcp, not multiplexed, 200 threads) with context path '/'");
+			.isEqualTo("FastCGI started on 127.0.0.1:45678 (tcp, not multiplexed, 200 threads, event loops) with context path '/'");
 	}
 
 	@Test
@@ -236,6 +236,8 @@ class FastCgiWebServerTests {
 		assertThat(FastCgiWebServer.describeMode(
 				ServerConfig.builder().virtualThreads(true).bindAddress(new BindAddress.Inherited()).build()))
 			.isEqualTo("inherited listen socket, not multiplexed, virtual threads");
+		assertThat(FastCgiWebServer.describeMode(ServerConfig.builder().eventLoop(false).build()))
+			.isEqualTo("tcp, not multiplexed, 200 threads");
 	}
 
 }

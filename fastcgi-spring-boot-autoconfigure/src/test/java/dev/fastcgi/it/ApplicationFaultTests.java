@@ -309,10 +309,12 @@ class ApplicationFaultTests {
 	@Test
 	void controllerBlockedReadingAStalledBodyIsEndedByTheRequestTimeout(CapturedOutput output) throws IOException {
 		int id = this.nextId++;
-		FastCgiRequest request = FastCgiRequest.post("/body", "application/octet-stream", new byte[100]);
+		// a body past what waits on the event loop before the handler starts (64 KiB), so the controller runs and
+		// blocks in its read for the rest
+		FastCgiRequest request = FastCgiRequest.post("/body", "application/octet-stream", new byte[200 * 1024]);
 		this.connection.writeBeginRequest(id, Role.RESPONDER.code(), FastCgi.KEEP_CONN);
 		this.connection.writeParams(id, request.params());
-		this.connection.writeStream(RecordType.STDIN, id, new byte[10]);
+		this.connection.writeStream(RecordType.STDIN, id, new byte[100 * 1024]);
 		await().atMost(5, TimeUnit.SECONDS).until(() -> FaultApplication.blocked.get() == 1);
 		try (RawConnection other = open()) {
 			assertHealthy(other);

@@ -106,8 +106,9 @@ class EngineFaultTests extends EngineTestSupport {
 		for (int i = 0; i < 20; i++) {
 			try (RawClient client = RawClient.connect(server)) {
 				client.send(RawClient.concat(RawClient.begin(1, Role.RESPONDER.code(), true),
-						RawClient.params(1, params("REQUEST_URI", "/b" + i, "CONTENT_LENGTH", "100000")),
-						RawClient.stdin(1, new byte[1000 * (i + 1)], false)));
+						RawClient.params(1, params("REQUEST_URI", "/b" + i, "CONTENT_LENGTH", "300000")),
+						// past the 64 KiB a request may wait for on an event loop: its handler runs and reads
+						RawClient.stdin(1, new byte[70_000 + 1000 * i], false)));
 				int runs = i + 1;
 				await().atMost(5, TimeUnit.SECONDS).until(() -> this.handlerRuns.get() == runs);
 			}

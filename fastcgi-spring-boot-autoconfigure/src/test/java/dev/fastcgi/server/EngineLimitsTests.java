@@ -389,7 +389,8 @@ class EngineLimitsTests extends EngineTestSupport {
 			});
 		RawClient client = connect(server);
 		client.send(RawClient.concat(RawClient.begin(1, Role.RESPONDER.code(), true),
-				RawClient.params(1, post("/stall", "100")), RawClient.stdin(1, new byte[10], false)));
+				RawClient.params(1, post("/stall", "" + (200 * 1024))), RawClient.stdin(1, new byte[100 * 1024], false)));
+		// (a body past what waits on an event loop before the handler starts, 64 KiB: the handler reads and blocks)
 		RawClient.Response response = client.response(1);
 		assertThat(response.stdout()).startsWith("Status: 504 ");
 		await().atMost(5, TimeUnit.SECONDS).until(() -> failure.get() != null);

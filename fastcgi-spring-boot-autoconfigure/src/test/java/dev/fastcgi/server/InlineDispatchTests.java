@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Which thread runs a request: on a non-multiplexed connection, a request whose input has all arrived runs on the
+ * Which thread runs a request with a reader thread per connection (fastcgi.event-loop off; {@link EventLoopTests}
+ * covers the event loops): on a non-multiplexed connection, a request whose input has all arrived runs on the
  * connection's reader thread (no hand-off to a worker); everything else goes to a worker. A slow request on the
  * reader gets a new reader after a short while, so an ABORT_REQUEST or a closed connection is still noticed while
  * it runs.
@@ -30,6 +31,11 @@ class InlineDispatchTests extends EngineTestSupport {
 			this.threads.add(Thread.currentThread().getName());
 			then.handle(exchange);
 		};
+	}
+
+	@Override
+	ServerConfig.Builder config() {
+		return super.config().eventLoop(false);
 	}
 
 	@Test

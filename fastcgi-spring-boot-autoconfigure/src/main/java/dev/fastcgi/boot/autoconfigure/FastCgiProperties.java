@@ -67,6 +67,14 @@ public class FastCgiProperties {
 	private int threads = ServerConfig.DEFAULT_THREADS;
 
 	/**
+	 * Whether connections between requests wait on one selector per core, whose thread also runs a request once its
+	 * input has arrived (platform threads, multithreaded, not multiplexed). A request that blocks (waiting on a lock,
+	 * a socket, a sleep) or runs past 10 ms there hands the selector to another thread. When false, each connection
+	 * keeps a thread blocked in read. Not used with virtual threads, which wait on the JDK's own poller.
+	 */
+	private boolean eventLoop = true;
+
+	/**
 	 * Maximum number of connections open at once; further ones are refused. Advertised as FCGI_MAX_CONNS.
 	 */
 	private int maxConnections = ServerConfig.DEFAULT_MAX_CONNECTIONS;
@@ -210,6 +218,14 @@ public class FastCgiProperties {
 
 	public void setBindAddress(@Nullable String bindAddress) {
 		this.bindAddress = bindAddress;
+	}
+
+	public boolean isEventLoop() {
+		return this.eventLoop;
+	}
+
+	public void setEventLoop(boolean eventLoop) {
+		this.eventLoop = eventLoop;
 	}
 
 	public boolean isMultiplexed() {

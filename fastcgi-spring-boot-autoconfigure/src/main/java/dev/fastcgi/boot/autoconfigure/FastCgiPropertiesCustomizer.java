@@ -63,6 +63,7 @@ final class FastCgiPropertiesCustomizer implements FastCgiServerCustomizer {
 		PropertyMapper map = PropertyMapper.get();
 		FastCgiProperties properties = this.properties;
 		map.from(properties::isMultiplexed).to(builder::multiplexed);
+		map.from(properties::isEventLoop).to(builder::eventLoop);
 		map.from(properties::getMaxWrite).as((size) -> toInt("fastcgi.max-write", size)).to(builder::maxWrite);
 		map.from(properties::isMultithreaded).to(builder::multithreaded);
 		map.from(properties::getThreads).to(builder::threads);

@@ -3,11 +3,13 @@ package dev.fastcgi.server.internal;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -36,6 +38,12 @@ import dev.fastcgi.server.ServerSnapshot;
  * its handler asks for bytes ({@link #pull}); the reader takes over again when the request's input has ended or the
  * request has ended. Multiplexed, the reader never blocks on a request: input is pushed into each request's
  * {@link RequestInput}, which spills to a file past fastcgi.input-spill-threshold.
+ * <p>
+ * With fastcgi.event-loop (platform threads, not multiplexed) no thread waits in {@code read} for this connection:
+ * where the reader would block it parks the connection on an {@link EventLoop} instead ({@link #park}), whose thread
+ * serves it when input arrives ({@link #serveOnLoop}). There the reader never blocks on the socket: a request waits
+ * for its body parked (up to {@link #LOOP_INPUT_LIMIT}), and what must block (a body streamed to a worker, the drain
+ * before closing) goes to a thread of its own ({@link #detach}), which parks the connection again once it is idle.
  */
 public final class Connection implements Runnable, RequestInput.Source {
 
@@ -50,6 +58,35 @@ public final class Connection implements Runnable, RequestInput.Source {
 	static final long DRAIN_MAX_BYTES = 256 * 1024;
 
 	static final long DRAIN_MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+	/** Body bytes a request may receive while it waits on an event loop for the rest; a larger one streams. */
+	static final long LOOP_INPUT_LIMIT = 64 * 1024;
+
+	/** {@link #pollState}: a thread serves the connection (or it has no event loop). */
+	private static final int SERVED = 0;
+
+	/** {@link #pollState}: no thread serves it; its event loop watches for input. */
+	private static final int PARKED = 1;
+
+	/** {@link #pollState}: closed while parked (its buffers were released then). */
+	private static final int CLOSED = 2;
+
+	/** How the reader loop ended. */
+	private enum LoopEnd {
+
+		/** The connection ended: close it. */
+		ENDED,
+
+		/** A slow inline request ran on this thread and another reader took over. */
+		HANDED_OVER,
+
+		/** Nothing to read now: park on the event loop, the thread is free. */
+		PARKED,
+
+		/** On an event loop, the reader must block (a body streams to a worker, a drain): go on on another thread. */
+		DETACHED
+
+	}
 
 	private final EngineContext context;
 
@@ -107,6 +144,18 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	private boolean pullTargetFed;
 
+	/** The event loop this connection parks on between requests, or null: its reader then blocks in read. */
+	private final EventLoop loop;
+
+	/** The channel registered with the event loop, or null. */
+	private final SelectableChannel pollChannel;
+
+	/** SERVED, PARKED or CLOSED. */
+	private final AtomicInteger pollState = new AtomicInteger(SERVED);
+
+	/** Whether the event loop has read interest set for this connection (written by its thread). */
+	volatile boolean armed;
+
 	/** Creates a connection over {@code endpoint}; {@link #run()} serves it on the calling thread. */
 	public Connection(EngineContext context, Endpoint endpoint, long id) {
 		this.context = context;
@@ -116,6 +165,14 @@ public final class Connection implements Runnable, RequestInput.Source {
 		this.readBuffer = context.readBuffers().acquire().flip();
 		this.writer = new RecordWriter(endpoint, context.listener(), this.config.maxWrite(),
 				context.writeBuffers().acquire(), this::writeFailed);
+		SelectableChannel channel = context.eventLoopsEnabled() ? endpoint.enablePolling() : null;
+		EventLoop eventLoop = (channel != null) ? context.eventLoop(id) : null;
+		if (channel != null && eventLoop == null) {
+			endpoint.disablePolling();
+			channel = null;
+		}
+		this.pollChannel = channel;
+		this.loop = eventLoop;
 	}
 
 	/** The connection id (unique within the server). */
@@ -150,16 +207,43 @@ public final class Connection implements Runnable, RequestInput.Source {
 	@Override
 	public void run() {
 		this.context.listener().connectionOpened(this.id);
-		read();
+		read(false);
 	}
 
-	/** Reads until the connection ends, then closes it, unless reading was handed to another thread first. */
-	private void read() {
+	/** Serves a parked connection on its event loop's thread, once the loop saw input for it. */
+	void serveOnLoop() {
+		this.readBlockedSinceNanos = 0;
+		read(true);
+	}
+
+	/** The event loop's side of parking: takes a parked connection for a thread to serve (false if not parked). */
+	boolean claimParked() {
+		return this.pollState.compareAndSet(PARKED, SERVED);
+	}
+
+	SelectableChannel selectableChannel() {
+		return this.pollChannel;
+	}
+
+	/**
+	 * Reads until the connection ends, then closes it, unless reading was handed to another thread first or the
+	 * connection parked. {@code onLoop}: the caller is an event loop's thread, which must not block on the socket.
+	 */
+	private void read(boolean onLoop) {
 		this.readerThread = Thread.currentThread();
 		IOException cause = null;
 		try {
-			if (!readLoop()) {
+			LoopEnd end = readLoop(onLoop);
+			if (end == LoopEnd.HANDED_OVER) {
 				// a slow request ran on this thread and another reader took over meanwhile: that one closes
+				return;
+			}
+			if (end == LoopEnd.PARKED) {
+				park();
+				return;
+			}
+			if (end == LoopEnd.DETACHED) {
+				detach();
 				return;
 			}
 		}
@@ -187,6 +271,61 @@ public final class Connection implements Runnable, RequestInput.Source {
 		releaseBuffers();
 	}
 
+	/**
+	 * Leaves the connection to its event loop: the thread goes back to what it was doing. The read interest is asked
+	 * for only when the loop does not hold it already (first park, or dropped while a thread served the connection).
+	 */
+	private void park() {
+		this.readerThread = null;
+		this.pollState.set(PARKED);
+		if (!this.armed) {
+			this.loop.arm(this);
+		}
+		// what may have happened while this thread was leaving: a close, or a drain to start (they saw SERVED)
+		if ((this.closed.get() || this.drainDeadlineNanos != 0) && claimParked()) {
+			if (this.closed.get()) {
+				closeClaimed();
+			}
+			else {
+				detach();
+			}
+		}
+	}
+
+	/** Goes on reading on a thread of its own, which may block. */
+	private void detach() {
+		this.readerThread = null;
+		if (!this.context.workers().executeConnection(() -> read(false))) {
+			closeClaimed();
+		}
+	}
+
+	/** Wakes a parked connection so a thread serves it (to drain and close); false if it was not parked. */
+	private boolean resumeParked() {
+		if (this.loop == null || !claimParked()) {
+			return false;
+		}
+		detach();
+		return true;
+	}
+
+	/** Closes a connection no thread serves (parked, or claimed and not served) and frees what it holds. */
+	void closeClaimed() {
+		close(new ConnectionClosedException("server stopping"));
+		releaseParked();
+	}
+
+	/** The reader's end-of-connection work for a connection that ended while no thread served it. */
+	private void releaseParked() {
+		Request pending = this.deferred;
+		if (pending != null) {
+			// dispatched but not run: running it now (aborted by the close) releases its slot
+			this.deferred = null;
+			pending.run();
+		}
+		releaseBuffers();
+	}
+
 	/** Returns the buffers to the pools once no reader, puller or writer can touch them (all check closed first). */
 	private void releaseBuffers() {
 		this.inputLock.lock();
@@ -199,33 +338,56 @@ public final class Connection implements Runnable, RequestInput.Source {
 		this.writer.release(this.context.writeBuffers());
 	}
 
-	/** The reader loop; false if reading was handed to another thread while this one ran a request. */
-	private boolean readLoop() throws IOException {
+	/** The reader loop; how it ended. */
+	private LoopEnd readLoop(boolean onLoop) throws IOException {
+		// on an event loop, the socket has input when the loop serves the connection; after that, only when a read
+		// filled the buffer (the loop reports the connection again when more arrives)
+		boolean mayHaveInput = true;
 		while (!this.closed.get()) {
 			Request handOff;
 			Request inline;
 			this.inputLock.lock();
 			try {
 				if (this.closed.get()) {
-					return true;
+					return LoopEnd.ENDED;
 				}
 				if (this.drainDeadlineNanos != 0) {
+					if (onLoop) {
+						return LoopEnd.DETACHED;
+					}
 					drain();
-					return true;
+					return LoopEnd.ENDED;
 				}
 				if (this.readBuffer.hasRemaining()) {
 					this.decoder.decode(this.readBuffer);
 				}
-				inline = takeDeferred();
-				handOff = (inline != null) ? null : requestNeedingInput();
+				inline = takeDeferred(onLoop);
+				handOff = (inline != null || this.deferred != null) ? null : requestNeedingInput();
 				if (inline == null && handOff == null) {
 					if (this.readBuffer.hasRemaining() || this.drainDeadlineNanos != 0) {
 						continue;
 					}
-					if (!fill()) {
-						return true;
+					if (this.loop == null) {
+						if (!fill()) {
+							return LoopEnd.ENDED;
+						}
+						continue;
 					}
-					continue;
+					if (!onLoop || mayHaveInput) {
+						int n = fillNow();
+						if (n < 0) {
+							return LoopEnd.ENDED;
+						}
+						if (n > 0) {
+							mayHaveInput = this.readBuffer.limit() == this.readBuffer.capacity();
+							continue;
+						}
+					}
+					markWaiting();
+					return LoopEnd.PARKED;
+				}
+				if (handOff != null && onLoop) {
+					return LoopEnd.DETACHED;
 				}
 				if (handOff != null) {
 					this.inputOwner.set(handOff);
@@ -240,7 +402,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 			}
 			if (inline != null) {
 				if (!runInline(inline)) {
-					return false;
+					return LoopEnd.HANDED_OVER;
 				}
 				continue;
 			}
@@ -252,7 +414,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 				LockSupport.park(this);
 			}
 		}
-		return true;
+		return LoopEnd.ENDED;
 	}
 
 	/**
@@ -292,7 +454,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 				|| !this.inlineRequest.compareAndSet(running, null)) {
 			return;
 		}
-		if (!this.context.workers().executeConnection(this::read)) {
+		if (!this.context.workers().executeConnection(() -> read(false))) {
 			// no thread for a new reader (stopping): the old one leaves when its request ends, so clean up here
 			close(new ConnectionClosedException("server stopping"));
 			releaseBuffers();
@@ -301,15 +463,21 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	/**
 	 * The deferred request if the reader should run it now (its input has all arrived), else null; a deferred
-	 * request still expecting input goes to a worker, which pulls its input as before.
+	 * request still expecting input goes to a worker, which pulls its input as before, except on an event loop,
+	 * where it stays deferred (the connection parks) until its input has arrived or passed
+	 * {@link #LOOP_INPUT_LIMIT}.
 	 */
-	private Request takeDeferred() throws IOException {
+	private Request takeDeferred(boolean onLoop) throws IOException {
 		Request request = this.deferred;
 		if (request == null) {
 			return null;
 		}
+		boolean complete = request.inputComplete() || request.isFinished();
+		if (!complete && onLoop && request.inputReceived() < LOOP_INPUT_LIMIT) {
+			return null;
+		}
 		this.deferred = null;
-		if ((request.inputComplete() || request.isFinished()) && this.context.workers().tryEnterInline()) {
+		if (complete && this.context.workers().tryEnterInline()) {
 			return request;
 		}
 		if (!request.submit()) {
@@ -344,14 +512,8 @@ public final class Connection implements Runnable, RequestInput.Source {
 	/** Reads more bytes into the read buffer (guarded by inputLock); false at end of stream. */
 	private boolean fill() throws IOException {
 		this.readBuffer.compact();
-		if (this.decoder.isAtRecordBoundary()) {
-			this.partialRecordSinceNanos = 0;
-		}
-		else if (this.partialRecordSinceNanos == 0) {
-			this.partialRecordSinceNanos = System.nanoTime() | 1;
-		}
+		markWaiting();
 		int n;
-		this.readBlockedSinceNanos = System.nanoTime() | 1;
 		try {
 			n = this.endpoint.read(this.readBuffer);
 		}
@@ -369,6 +531,44 @@ public final class Connection implements Runnable, RequestInput.Source {
 		this.lastProgressNanos = System.nanoTime();
 		this.context.listener().bytesReceived(n);
 		return true;
+	}
+
+	/**
+	 * Notes that the reader waits for input from now on (in a read, or parked): the idle, read and params timeouts
+	 * count from here.
+	 */
+	private void markWaiting() {
+		if (this.decoder.isAtRecordBoundary()) {
+			this.partialRecordSinceNanos = 0;
+		}
+		else if (this.partialRecordSinceNanos == 0) {
+			this.partialRecordSinceNanos = System.nanoTime() | 1;
+		}
+		this.readBlockedSinceNanos = System.nanoTime() | 1;
+	}
+
+	/**
+	 * Reads what is available without waiting (guarded by inputLock; event loop connections only): -1 at end of
+	 * stream, 0 if nothing was available, else the bytes read.
+	 */
+	private int fillNow() throws IOException {
+		this.readBuffer.compact();
+		int n;
+		try {
+			n = this.endpoint.readNow(this.readBuffer);
+		}
+		finally {
+			this.readBuffer.flip();
+		}
+		if (n > 0) {
+			this.lastProgressNanos = System.nanoTime();
+			this.context.listener().bytesReceived(n);
+		}
+		else if (n < 0 && !this.decoder.isAtRecordBoundary() && !this.requests.isEmpty()) {
+			logger.log(System.Logger.Level.DEBUG,
+					() -> "FastCGI connection " + this.id + " ended in the middle of a record");
+		}
+		return n;
 	}
 
 	/** Closing after the last response: discard input, bounded in bytes and time, then close. */
@@ -651,6 +851,10 @@ public final class Connection implements Runnable, RequestInput.Source {
 		if (this.closeWhenIdle && this.requests.isEmpty()) {
 			startDrain();
 		}
+		else if (this.loop != null && this.pollState.get() == PARKED && this.deferred == request) {
+			// ended while waiting parked for its body (a request timeout): a thread runs what is left of it
+			resumeParked();
+		}
 	}
 
 	/** Closes once the requests in flight have ended (graceful stop); at once if none. */
@@ -671,6 +875,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 		if (reader != null) {
 			LockSupport.unpark(reader);
 		}
+		resumeParked();
 	}
 
 	byte[] borrowBuffer() {
@@ -748,6 +953,14 @@ public final class Connection implements Runnable, RequestInput.Source {
 		}
 		this.context.unregister(this);
 		this.context.listener().connectionClosed(this.id);
+		if (this.loop != null) {
+			if (this.pollState.compareAndSet(PARKED, CLOSED)) {
+				// no thread serves it: free what it holds here
+				releaseParked();
+			}
+			// the loop flushes the cancelled key, which closes the socket for good
+			this.loop.wakeup();
+		}
 	}
 
 	// ---- timeouts --------------------------------------------------------------------------------------------

@@ -3,10 +3,16 @@ package dev.fastcgi.server.internal;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.AsynchronousCloseException;
 
 /**
- * The byte pipe under one connection: a blocking socket channel in production, an in-memory pipe in tests.
+ * The byte pipe under one connection: a socket channel in production (blocking, or non-blocking when it parks on
+ * an event loop between requests), an in-memory pipe in tests.
  */
 public interface Endpoint {
 
@@ -38,15 +44,47 @@ public interface Endpoint {
 	/** The local address, or null. */
 	SocketAddress localAddress();
 
+	/**
+	 * Switches the endpoint to non-blocking mode so its channel can be watched by a {@link Poller}: reads and writes
+	 * still block the caller (waiting on a selector of their own), and {@link #readNow} reads without waiting.
+	 * @return the channel to register, or null if this endpoint cannot be polled (it then stays blocking)
+	 */
+	default SelectableChannel enablePolling() {
+		return null;
+	}
+
+	/** Back to blocking mode (no poller after all). */
+	default void disablePolling() {
+	}
+
+	/** A read that does not wait (after {@link #enablePolling}): 0 when no byte is available, -1 at end of stream. */
+	default int readNow(ByteBuffer dst) throws IOException {
+		return read(dst);
+	}
+
 	/** Wraps a connected blocking {@link SocketChannel}. */
 	static Endpoint of(SocketChannel channel) {
 		return new SocketEndpoint(channel);
 	}
 
-	/** {@link Endpoint} over a blocking {@link SocketChannel}. */
+	/**
+	 * {@link Endpoint} over a {@link SocketChannel}: blocking, or non-blocking once {@link #enablePolling()} is
+	 * called, where a read or write that cannot proceed waits on a selector of its own (one for reads, one for
+	 * writes, opened on first use and closed with the endpoint).
+	 */
 	final class SocketEndpoint implements Endpoint {
 
 		private final SocketChannel channel;
+
+		private volatile boolean nonBlocking;
+
+		private final Object waitLock = new Object();
+
+		private Selector readWait;
+
+		private Selector writeWait;
+
+		private boolean closed;
 
 		private final SocketAddress remote;
 
@@ -72,14 +110,49 @@ public interface Endpoint {
 		}
 
 		@Override
-		public int read(ByteBuffer dst) throws IOException {
+		public SelectableChannel enablePolling() {
+			try {
+				this.channel.configureBlocking(false);
+			}
+			catch (IOException | RuntimeException ex) {
+				return null;
+			}
+			this.nonBlocking = true;
+			return this.channel;
+		}
+
+		@Override
+		public void disablePolling() {
+			try {
+				this.channel.configureBlocking(true);
+				this.nonBlocking = false;
+			}
+			catch (IOException | RuntimeException ex) {
+				// stays non-blocking: reads and writes still wait on their own selectors
+			}
+		}
+
+		@Override
+		public int readNow(ByteBuffer dst) throws IOException {
 			return this.channel.read(dst);
+		}
+
+		@Override
+		public int read(ByteBuffer dst) throws IOException {
+			int n = this.channel.read(dst);
+			while (n == 0 && this.nonBlocking && dst.hasRemaining()) {
+				await(SelectionKey.OP_READ);
+				n = this.channel.read(dst);
+			}
+			return n;
 		}
 
 		@Override
 		public void write(ByteBuffer src) throws IOException {
 			while (src.hasRemaining()) {
-				this.channel.write(src);
+				if (this.channel.write(src) == 0 && this.nonBlocking) {
+					await(SelectionKey.OP_WRITE);
+				}
 			}
 		}
 
@@ -88,10 +161,49 @@ public interface Endpoint {
 			int first = offset;
 			int end = offset + length;
 			while (first < end) {
-				this.channel.write(srcs, first, end - first);
+				if (this.channel.write(srcs, first, end - first) == 0 && this.nonBlocking) {
+					await(SelectionKey.OP_WRITE);
+				}
 				while (first < end && !srcs[first].hasRemaining()) {
 					first++;
 				}
+			}
+		}
+
+		/** Waits until the channel is ready for {@code op} (non-blocking mode); fails if the endpoint closes. */
+		private void await(int op) throws IOException {
+			Selector selector;
+			synchronized (this.waitLock) {
+				if (this.closed) {
+					throw new AsynchronousCloseException();
+				}
+				selector = (op == SelectionKey.OP_READ) ? this.readWait : this.writeWait;
+				if (selector == null) {
+					selector = Selector.open();
+					this.channel.register(selector, op);
+					if (op == SelectionKey.OP_READ) {
+						this.readWait = selector;
+					}
+					else {
+						this.writeWait = selector;
+					}
+				}
+			}
+			EventLoop.beforeBlocking();
+			try {
+				selector.select();
+				selector.selectedKeys().clear();
+			}
+			catch (ClosedSelectorException ex) {
+				throw new AsynchronousCloseException();
+			}
+			if (Thread.currentThread().isInterrupted()) {
+				// as a blocking channel does: an interrupted read or write closes the channel
+				close();
+				throw new java.nio.channels.ClosedByInterruptException();
+			}
+			if (!this.channel.isOpen()) {
+				throw new AsynchronousCloseException();
 			}
 		}
 
@@ -107,6 +219,27 @@ public interface Endpoint {
 			}
 			catch (IOException ex) {
 				// nothing more to do
+			}
+			Selector read;
+			Selector write;
+			synchronized (this.waitLock) {
+				this.closed = true;
+				read = this.readWait;
+				write = this.writeWait;
+			}
+			// wakes a waiting read or write, and deregisters the channel so its socket really closes
+			closeQuietly(read);
+			closeQuietly(write);
+		}
+
+		private static void closeQuietly(Selector selector) {
+			if (selector != null) {
+				try {
+					selector.close();
+				}
+				catch (IOException ex) {
+					// nothing more to do
+				}
 			}
 		}
 

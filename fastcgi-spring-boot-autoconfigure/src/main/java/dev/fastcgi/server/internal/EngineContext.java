@@ -48,6 +48,17 @@ public final class EngineContext {
 
 	private volatile boolean stopping;
 
+	/** Whether connections park on event loops between requests (fastcgi.event-loop, where it applies). */
+	private final boolean eventLoopsEnabled;
+
+	private final Object loopsLock = new Object();
+
+	private volatile EventLoop[] loops;
+
+	private EventLoopWatch loopWatch;
+
+	private boolean loopsFailed;
+
 	private final AtomicLong bufferedInput = new AtomicLong();
 
 	private final RequestInput.MemoryBudget inputBudget = new RequestInput.MemoryBudget() {
@@ -85,6 +96,80 @@ public final class EngineContext {
 		int pooled = Math.min(256, config.maxConnections());
 		this.readBuffers = new BufferPool(Connection.READ_BUFFER_SIZE, pooled);
 		this.writeBuffers = new BufferPool(RecordWriter.bufferSize(config.maxWrite()), pooled);
+		this.eventLoopsEnabled = config.eventLoop() && !workers.isVirtual() && config.multithreaded()
+				&& !config.multiplexed();
+	}
+
+	/** Whether connections park on event loops between requests (platform threads, multithreaded, one at a time). */
+	boolean eventLoopsEnabled() {
+		return this.eventLoopsEnabled;
+	}
+
+	/**
+	 * The event loop for connection {@code id} (one loop per core, started on first use), or null if they cannot
+	 * start (a warning is logged once; connections then keep a reader thread each).
+	 */
+	/** Starts the event loops now if they are enabled, so their selectors exist before the first connection. */
+	public void startEventLoops() {
+		if (this.eventLoopsEnabled) {
+			startEventLoops0();
+		}
+	}
+
+	EventLoop eventLoop(long id) {
+		EventLoop[] current = this.loops;
+		if (current == null && this.eventLoopsEnabled) {
+			current = startEventLoops0();
+		}
+		return (current != null) ? current[(int) (id % current.length)] : null;
+	}
+
+	private EventLoop[] startEventLoops0() {
+		synchronized (this.loopsLock) {
+			if (this.loops == null && !this.loopsFailed && !this.stopping) {
+				int count = Math.max(1, Runtime.getRuntime().availableProcessors());
+				EventLoop[] started = new EventLoop[count];
+				try {
+					for (int i = 0; i < count; i++) {
+						started[i] = EventLoop.start(this.workers, "fastcgi-loop-" + (i + 1));
+					}
+				}
+				catch (java.io.IOException ex) {
+					this.loopsFailed = true;
+					for (EventLoop loop : started) {
+						if (loop != null) {
+							loop.stop();
+						}
+					}
+					System.getLogger(EngineContext.class.getName()).log(System.Logger.Level.WARNING,
+							"Cannot open a selector (fastcgi.event-loop); each connection keeps a reader thread", ex);
+					return null;
+				}
+				this.loopWatch = new EventLoopWatch(started);
+				this.loopWatch.start();
+				this.loops = started;
+			}
+			return this.loops;
+		}
+	}
+
+	/** Stops the event loops (after the connections are closed). */
+	public void stopEventLoops() {
+		EventLoop[] current;
+		EventLoopWatch watch;
+		synchronized (this.loopsLock) {
+			current = this.loops;
+			watch = this.loopWatch;
+			this.loopsFailed = true;
+		}
+		if (watch != null) {
+			watch.stop();
+		}
+		if (current != null) {
+			for (EventLoop loop : current) {
+				loop.stop();
+			}
+		}
 	}
 
 	/** The server-wide bound on request input held in memory (fastcgi.max-buffered-input). */

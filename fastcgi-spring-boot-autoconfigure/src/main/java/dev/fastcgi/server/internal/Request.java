@@ -330,6 +330,11 @@ final class Request implements FastCgiExchange, Runnable {
 		return this.finished.get();
 	}
 
+	/** Body bytes (FCGI_STDIN and FCGI_DATA) received so far. */
+	long inputReceived() {
+		return this.stdin.pushedBytes() + ((this.data != null) ? this.data.pushedBytes() : 0);
+	}
+
 	long startNanos() {
 		return this.startNanos;
 	}

@@ -235,6 +235,17 @@ final class RequestInput extends InputStream {
 		return this.ended;
 	}
 
+	/** Content bytes pushed and kept so far (whether read out since or not). */
+	long pushedBytes() {
+		this.lock.lock();
+		try {
+			return this.pushed;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	/** Makes every later read fail with {@code cause} and drops what is buffered. */
 	void fail(IOException cause) {
 		this.lock.lock();

@@ -77,7 +77,7 @@ class FastCgiActuateTests {
 		assertThat(descriptor).isNotNull();
 		assertThat(descriptor.boundAddress()).isEqualTo("127.0.0.1:45678");
 		assertThat(descriptor.accepting()).isTrue();
-		assertThat(descriptor.mode().description()).isEqualTo("tcp, not multiplexed, 200 threads");
+		assertThat(descriptor.mode().description()).isEqualTo("tcp, not multiplexed, 200 threads, event loops");
 		assertThat(descriptor.roles()).containsExactly("RESPONDER", "AUTHORIZER", "FILTER");
 		assertThat(descriptor.limits().maxConnections()).isEqualTo(7);
 		assertThat(descriptor.limits().maxWrite()).isEqualTo(ServerConfig.DEFAULT_MAX_WRITE);

@@ -95,6 +95,7 @@ class FastCgiPropertiesTests {
 		assertThat(this.properties.getMaxWrite().toBytes()).isEqualTo(engine.maxWrite())
 			.isEqualTo(ServerConfig.DEFAULT_MAX_WRITE);
 		assertThat(this.properties.isMultithreaded()).isEqualTo(engine.multithreaded());
+		assertThat(this.properties.isEventLoop()).isEqualTo(engine.eventLoop()).isTrue();
 		assertThat(this.properties.getThreads()).isEqualTo(engine.threads()).isEqualTo(ServerConfig.DEFAULT_THREADS);
 		assertThat(this.properties.getMaxConnections()).isEqualTo(engine.maxConnections());
 		assertThat(this.properties.getMaxRequests()).isEqualTo(engine.maxRequests());

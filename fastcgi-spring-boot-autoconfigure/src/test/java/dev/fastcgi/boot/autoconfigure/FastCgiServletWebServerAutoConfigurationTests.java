@@ -156,7 +156,8 @@ class FastCgiServletWebServerAutoConfigurationTests {
 					"fastcgi.allowed-addresses=10.0.0.1,10.0.0.2", "fastcgi.environ.APP_MODE=production",
 					"fastcgi.unix-socket.permissions=rw-------", "fastcgi.idle-timeout=10s",
 					"fastcgi.read-timeout=20s", "fastcgi.write-timeout=30s", "fastcgi.input-spill-threshold=1MB",
-					"fastcgi.spill-directory=/var/tmp", "fastcgi.max-params-size=64KB", "fastcgi.max-params=50")
+					"fastcgi.spill-directory=/var/tmp", "fastcgi.max-params-size=64KB", "fastcgi.max-params=50",
+					"fastcgi.event-loop=false")
 			.run((context) -> {
 				ServerConfig config = context.getBean(FastCgiServletWebServerFactory.class).createServerConfig();
 				assertThat(config.bindAddress()).isEqualTo(new BindAddress.Tcp("::1", 9100));
@@ -178,6 +179,7 @@ class FastCgiServletWebServerAutoConfigurationTests {
 				assertThat(config.spillDirectory()).isEqualTo(Path.of("/var/tmp"));
 				assertThat(config.maxParamsSize()).isEqualTo(65536);
 				assertThat(config.maxParams()).isEqualTo(50);
+				assertThat(config.eventLoop()).isFalse();
 			});
 	}
 

@@ -1,0 +1,297 @@
+package dev.fastcgi.server;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+
+import dev.fastcgi.interop.support.FileDescriptors;
+import dev.fastcgi.protocol.Role;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * fastcgi.event-loop (the default with platform threads): a connection with nothing to read parks on an event loop,
+ * whose thread serves it when input arrives and runs a request whose input has all arrived; a request that blocks or
+ * runs long there hands the loop to another thread, so the other connections of that loop are still served.
+ */
+class EventLoopTests extends EngineTestSupport {
+
+	private final List<String> threads = new CopyOnWriteArrayList<>();
+
+	private FastCgiHandler recordingThread(FastCgiHandler then) {
+		return (exchange) -> {
+			this.threads.add(Thread.currentThread().getName());
+			then.handle(exchange);
+		};
+	}
+
+	/** Waits until no connection has a thread of its own (every one is parked on its loop). */
+	private static void awaitParked() {
+		await().atMost(5, TimeUnit.SECONDS).until(() -> Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().startsWith("fastcgi-conn-"))
+			.allMatch((thread) -> thread.getState() != Thread.State.RUNNABLE));
+	}
+
+	private RawClient parkedClient(FastCgiServer server) throws IOException {
+		RawClient client = connect(server);
+		client.request(1, true, get("/first"), new byte[0]);
+		assertThat(client.response(1).stdout()).endsWith("uri=/first length=0");
+		return client;
+	}
+
+	/** Enough parked connections for every loop (one per core) to have several. */
+	private List<RawClient> parkedClients(FastCgiServer server) throws IOException {
+		List<RawClient> clients = new ArrayList<>();
+		int count = 4 * Runtime.getRuntime().availableProcessors() + 2;
+		for (int i = 0; i < count; i++) {
+			clients.add(parkedClient(server));
+		}
+		awaitParked();
+		return clients;
+	}
+
+	/** Begins a POST declaring {@code declared} body bytes and sends the first {@code sent} of them. */
+	private static void beginPost(RawClient client, int id, String uri, int declared, int sent) throws IOException {
+		client.send(RawClient.concat(RawClient.begin(id, Role.RESPONDER.code(), true),
+				RawClient.params(id,
+						params("REQUEST_METHOD", "POST", "REQUEST_URI", uri, "CONTENT_LENGTH", "" + declared)),
+				RawClient.stdin(id, new byte[sent], false)));
+	}
+
+	@Test
+	void requestsOnAParkedConnectionRunOnItsEventLoop() throws Exception {
+		FastCgiServer server = start(config(), recordingThread(EngineTestSupport::echo));
+		RawClient client = parkedClient(server);
+		awaitParked();
+		this.threads.clear();
+		for (int id = 2; id <= 4; id++) {
+			client.request(id, true, get("/loop/" + id), new byte[0]);
+			assertThat(client.response(id).stdout()).endsWith("uri=/loop/" + id + " length=0");
+			awaitParked();
+		}
+		client.request(5, true, params("REQUEST_METHOD", "POST", "REQUEST_URI", "/post", "CONTENT_LENGTH", "5"),
+				bytes("hello"));
+		assertThat(client.response(5).stdout()).endsWith("uri=/post length=5");
+		assertThat(this.threads).hasSize(4).allMatch((name) -> name.startsWith("fastcgi-loop-"));
+	}
+
+	@Test
+	void aBodyStillArrivingWaitsParkedAndRunsOnTheLoopOnceComplete() throws Exception {
+		FastCgiServer server = start(config(), recordingThread(EngineTestSupport::echo));
+		RawClient client = parkedClient(server);
+		awaitParked();
+		this.threads.clear();
+		beginPost(client, 2, "/later", 10, 5);
+		awaitParked();
+		Thread.sleep(100);
+		assertThat(this.threads).as("the handler waits for its body without a thread").isEmpty();
+		assertThat(server.activeRequests()).isOne();
+		client.send(RawClient.stdin(2, bytes("world"), true));
+		assertThat(client.response(2).stdout()).endsWith("uri=/later length=10");
+		assertThat(this.threads).singleElement().asString().startsWith("fastcgi-loop-");
+	}
+
+	@Test
+	void aBodyPastTheLimitStreamsToAWorker() throws Exception {
+		FastCgiServer server = start(config(), recordingThread(EngineTestSupport::echo));
+		RawClient client = parkedClient(server);
+		awaitParked();
+		this.threads.clear();
+		int total = 300 * 1024;
+		beginPost(client, 2, "/big", total, 100 * 1024);
+		await().atMost(5, TimeUnit.SECONDS).until(() -> this.threads.size() == 1);
+		assertThat(this.threads.get(0)).startsWith("fastcgi-worker-");
+		client.send(RawClient.stdin(2, new byte[total - 100 * 1024], true));
+		assertThat(client.response(2).stdout()).endsWith("uri=/big length=" + total);
+		// and the connection parks again afterwards
+		awaitParked();
+		client.request(3, true, get("/after"), new byte[0]);
+		assertThat(client.response(3).stdout()).endsWith("uri=/after length=0");
+	}
+
+	@Test
+	void aBlockedHandlerHandsItsLoopToAnotherThread() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		FastCgiServer server = start(config(), recordingThread((exchange) -> {
+			if ("/block".equals(exchange.params().get("REQUEST_URI"))) {
+				hold(release);
+			}
+			echo(exchange);
+		}));
+		List<RawClient> clients = parkedClients(server);
+		int count = clients.size();
+		RawClient blocked = clients.get(0);
+		blocked.request(2, true, get("/block"), new byte[0]);
+		await().atMost(5, TimeUnit.SECONDS).until(() -> this.threads.size() == count + 1);
+		try {
+			for (int round = 2; round <= 4; round++) {
+				for (RawClient other : clients.subList(1, count)) {
+					other.request(round, true, get("/other"), new byte[0]);
+				}
+				for (RawClient other : clients.subList(1, count)) {
+					assertThat(other.response(round).stdout()).endsWith("uri=/other length=0");
+				}
+			}
+			assertThat(release.getCount()).as("the blocked request was still running").isOne();
+		}
+		finally {
+			release.countDown();
+		}
+		assertThat(blocked.response(2).stdout()).endsWith("uri=/block length=0");
+		blocked.request(3, true, get("/after"), new byte[0]);
+		assertThat(blocked.response(3).stdout()).endsWith("uri=/after length=0");
+		for (RawClient client : clients) {
+			client.close();
+		}
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeConnections() == 0);
+		// a loop led by a pooled thread (after the hand-off) stops at once too
+		long started = System.nanoTime();
+		assertThat(server.stop(Duration.ofSeconds(5))).isTrue();
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+	}
+
+	@Test
+	void aBusyHandlerHandsItsLoopToAnotherThread() throws Exception {
+		AtomicBoolean busyDone = new AtomicBoolean();
+		FastCgiServer server = start(config(), (exchange) -> {
+			if ("/busy".equals(exchange.params().get("REQUEST_URI"))) {
+				long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+				long spins = 0;
+				while (System.nanoTime() - until < 0) {
+					spins++;
+				}
+				busyDone.set(spins > 0);
+			}
+			echo(exchange);
+		});
+		List<RawClient> clients = parkedClients(server);
+		int count = clients.size();
+		RawClient busy = clients.get(0);
+		busy.request(2, true, get("/busy"), new byte[0]);
+		Thread.sleep(50);
+		for (RawClient other : clients.subList(1, count)) {
+			other.request(2, true, get("/other"), new byte[0]);
+		}
+		for (RawClient other : clients.subList(1, count)) {
+			assertThat(other.response(2).stdout()).endsWith("uri=/other length=0");
+		}
+		assertThat(busyDone).as("answered while the busy request ran").isFalse();
+		assertThat(busy.response(2).stdout()).endsWith("uri=/busy length=0");
+	}
+
+	@Test
+	void anAbortRequestReachesARequestWaitingParkedForItsBody() throws Exception {
+		FastCgiServer server = start(config(), recordingThread(EngineTestSupport::echo));
+		RawClient client = parkedClient(server);
+		awaitParked();
+		this.threads.clear();
+		beginPost(client, 2, "/abort", 10, 5);
+		awaitParked();
+		client.send(RawClient.empty(dev.fastcgi.protocol.RecordType.ABORT_REQUEST, 2));
+		RawClient.Response aborted = client.response(2);
+		assertThat(aborted.end()).isNotNull();
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeRequests() == 0);
+		assertThat(this.threads).as("the handler never ran").isEmpty();
+		client.request(3, true, get("/next"), new byte[0]);
+		assertThat(client.response(3).stdout()).endsWith("uri=/next length=0");
+	}
+
+	@Test
+	void aRequestTimeoutEndsARequestWaitingParkedForItsBody() throws Exception {
+		FastCgiServer server = start(config().requestTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofSeconds(20)),
+				recordingThread(EngineTestSupport::echo));
+		RawClient client = parkedClient(server);
+		awaitParked();
+		this.threads.clear();
+		beginPost(client, 2, "/stall", 100, 10);
+		assertThat(client.response(2).stdout()).startsWith("Status: 504 ");
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeRequests() == 0);
+		assertThat(this.threads).as("the handler never ran").isEmpty();
+	}
+
+	@Test
+	void idleAndReadTimeoutsCloseParkedConnections() throws Exception {
+		FastCgiServer server = start(config().idleTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofMillis(300)),
+				EngineTestSupport::echo);
+		RawClient idle = parkedClient(server);
+		RawClient stalled = parkedClient(server);
+		awaitParked();
+		beginPost(stalled, 2, "/stall", 100, 10);
+		assertThat(idle.closedByServer()).as("idle connection closed").isTrue();
+		assertThat(stalled.closedByServer()).as("stalled connection closed").isTrue();
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeConnections() == 0);
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeRequests() == 0);
+		assertThat(this.events.has("protocolError timeout")).isTrue();
+	}
+
+	@Test
+	void parkedConnectionsClosedByThePeerOrTheServerLeaveNothingOpen() throws Exception {
+		FastCgiServer server = start(config(), EngineTestSupport::echo);
+		int fds = FileDescriptors.open();
+		for (int i = 0; i < 20; i++) {
+			RawClient client = parkedClient(server);
+			awaitParked();
+			client.close();
+		}
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeConnections() == 0);
+		if (fds >= 0) {
+			await().atMost(10, TimeUnit.SECONDS).until(() -> FileDescriptors.open() <= fds + 2);
+		}
+		List<RawClient> open = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			open.add(parkedClient(server));
+		}
+		awaitParked();
+		// like nginx, the peer closes its side once it sees the server's
+		Thread closer = new Thread(() -> {
+			for (RawClient client : open) {
+				try {
+					assertThat(client.closedByServer()).as("closed by the stop").isTrue();
+					client.close();
+				}
+				catch (IOException ex) {
+					throw new java.io.UncheckedIOException(ex);
+				}
+			}
+		});
+		closer.start();
+		long started = System.nanoTime();
+		assertThat(server.stop(Duration.ofSeconds(5))).isTrue();
+		// the loops leave at once (their leader may be a pooled thread that lives on)
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+		closer.join(5000);
+		assertThat(server.activeConnections()).isZero();
+	}
+
+	@Test
+	void withTheEventLoopOffEachConnectionKeepsAReaderThread() throws Exception {
+		FastCgiServer server = start(config().eventLoop(false), recordingThread(EngineTestSupport::echo));
+		RawClient client = connect(server);
+		for (int id = 1; id <= 3; id++) {
+			client.request(id, true, get("/reader/" + id), new byte[0]);
+			assertThat(client.response(id).stdout()).endsWith("uri=/reader/" + id + " length=0");
+		}
+		assertThat(this.threads).hasSize(3).allMatch((name) -> name.startsWith("fastcgi-conn-"));
+		assertThat(Thread.getAllStackTraces().keySet()).noneMatch((t) -> t.getName().startsWith("fastcgi-loop-"));
+	}
+
+	private static void hold(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
