@@ -21,13 +21,16 @@ ROW_LABELS = {
     "fastcgi": "(a) nginx → FastCGI keep_conn → this starter",
     "tomcat": "(b) nginx → HTTP/1.1 keepalive → Tomcat",
     "jetty": "(c) nginx → FastCGI keep_conn → Jetty jetty-fcgi-server",
-    "fastcgi-b": "(a-b) nginx → FastCGI keep_conn → BENCH_FASTCGI_B_JAR / BENCH_FASTCGI_B_ARGS",
+    "fastcgi-b": "(a-b) nginx → FastCGI keep_conn → this starter, " + (
+        os.environ.get("BENCH_FASTCGI_B_ARGS") or os.environ.get("BENCH_FASTCGI_B_JAR")
+        or "BENCH_FASTCGI_B_JAR / BENCH_FASTCGI_B_ARGS"),
     "engine": "(a0) nginx → FastCGI keep_conn → bare engine (FastCgiHandler, no servlet/Spring)",
     "mpx": "HAProxy → FastCGI, mpxs-conns + max-reqs {max_reqs} → starter (multiplexed=true)",
     "nompx": "HAProxy → FastCGI, no mpxs-conns → starter (multiplexed=false)",
 }
 
-ENDPOINT_LABELS = {"hello": "GET /hello", "bytes64k": "GET /bytes/64k", "echo16k": "POST /echo 16 KiB"}
+ENDPOINT_LABELS = {"hello": "GET /hello", "bytes64k": "GET /bytes/64k", "echo16k": "POST /echo 16 KiB",
+                   "blocking2ms": "GET /blocking (2 ms sleep)"}
 
 NOTES_MARKER = "<!-- notes below this line are kept when bench/run.sh rewrites this file -->"
 

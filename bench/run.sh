@@ -19,7 +19,8 @@
 #   BENCH_ROUNDS           interleaved rounds [3]
 #   BENCH_DURATION         seconds per wrk cell [10]
 #   BENCH_CONNECTIONS      wrk connection counts ["32 256"]
-#   BENCH_ENDPOINTS        endpoints of the http part ["hello bytes64k echo16k"]
+#   BENCH_ENDPOINTS        endpoints of the http part ["hello bytes64k echo16k"]; also "blocking2ms" (GET /blocking,
+#                          a handler that sleeps 2 ms, as one waiting on a database would)
 #   BENCH_THREADS          wrk threads [2]
 #   BENCH_JVM_OPTS         JVM flags of every app ["-Xms256m -Xmx256m -XX:+UseParallelGC"]
 #   BENCH_UPLOAD_JVM_OPTS  JVM flags of the upload apps ["-Xmx128m -XX:+UseParallelGC"]
@@ -532,6 +533,7 @@ endpoint_path() {
 		hello) echo /hello ;;
 		bytes64k) echo /bytes/64k ;;
 		echo16k) echo /echo ;;
+		blocking2ms) echo /blocking ;;
 	esac
 }
 
@@ -659,7 +661,7 @@ part_http() {
 		for endpoint in $ENDPOINTS; do
 			for conns in $CONNECTIONS; do
 				for row in "${rows_up[@]}"; do
-					[[ $row == ceiling && $endpoint == echo16k ]] && continue
+					[[ $row == ceiling && $endpoint != hello && $endpoint != bytes64k ]] && continue
 					pid=${PID_OF[$row]:-}
 					[[ $row == ceiling ]] && pid=
 					cell http "$row" "$endpoint" "$conns" "$round" "$pid"

@@ -37,6 +37,18 @@ public class BenchController {
 	}
 
 	/**
+	 * A five-byte text response after a 2 ms sleep, standing in for a handler that waits on a database: measures
+	 * what a blocking handler costs the server (opt-in endpoint {@code blocking2ms} of {@code bench/run.sh}).
+	 * @return {@code hello}
+	 * @throws InterruptedException if interrupted while sleeping
+	 */
+	@GetMapping(path = "/blocking", produces = MediaType.TEXT_PLAIN_VALUE)
+	public String blocking() throws InterruptedException {
+		Thread.sleep(2);
+		return "hello";
+	}
+
+	/**
 	 * A 64 KiB binary response (the same bytes every time): measures body throughput.
 	 * @return the body
 	 */
