@@ -157,6 +157,18 @@ final class CompositeServerListener implements ServerListener {
 	}
 
 	@Override
+	public void eventLoopHandedOff(HandOffReason reason) {
+		for (ServerListener listener : this.listeners) {
+			try {
+				listener.eventLoopHandedOff(reason);
+			}
+			catch (RuntimeException ex) {
+				failed(listener, ex);
+			}
+		}
+	}
+
+	@Override
 	public void protocolError(long connectionId, String reason) {
 		for (ServerListener listener : this.listeners) {
 			try {

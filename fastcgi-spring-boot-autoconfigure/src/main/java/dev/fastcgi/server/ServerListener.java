@@ -34,6 +34,18 @@ public interface ServerListener {
 
 	}
 
+	/** Why an event loop's selector went to another thread while its leader ran a request (fastcgi.event-loop). */
+	enum HandOffReason {
+
+		/** The request's thread used almost no CPU for 2 ms: it waits on a lock, a socket, a sleep. */
+		BLOCKED,
+		/** The request ran for more than 10 ms. */
+		BUSY,
+		/** The response filled the socket's send buffer: the thread waits for the web server to read. */
+		SOCKET_FULL
+
+	}
+
 	default void connectionOpened(long connectionId) {
 	}
 
@@ -89,6 +101,13 @@ public interface ServerListener {
 	 * closes the connection.
 	 */
 	default void protocolError(long connectionId, String reason) {
+	}
+
+	/**
+	 * An event loop's selector went to another thread because the request its leader ran would have held up the
+	 * loop's other connections; the request goes on on its thread.
+	 */
+	default void eventLoopHandedOff(HandOffReason reason) {
 	}
 
 }

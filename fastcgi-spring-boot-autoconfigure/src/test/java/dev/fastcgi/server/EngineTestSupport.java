@@ -71,6 +71,11 @@ abstract class EngineTestSupport {
 		}
 
 		@Override
+		public void eventLoopHandedOff(HandOffReason reason) {
+			this.lines.add("handedOff " + reason);
+		}
+
+		@Override
 		public void inputSpilled(long connectionId, int requestId, Path file) {
 			this.spilled.add(file);
 			this.lines.add("spilled " + requestId);

@@ -147,6 +147,8 @@ class EventLoopTests extends EngineTestSupport {
 		finally {
 			release.countDown();
 		}
+		// BLOCKED as a rule; BUSY when the watch got no CPU for 10 ms on this busy machine
+		assertThat(this.events.lines).containsAnyOf("handedOff BLOCKED", "handedOff BUSY");
 		assertThat(blocked.response(2).stdout()).endsWith("uri=/block length=0");
 		blocked.request(3, true, get("/after"), new byte[0]);
 		assertThat(blocked.response(3).stdout()).endsWith("uri=/after length=0");
@@ -186,7 +188,78 @@ class EventLoopTests extends EngineTestSupport {
 			assertThat(other.response(2).stdout()).endsWith("uri=/other length=0");
 		}
 		assertThat(busyDone).as("answered while the busy request ran").isFalse();
+		// BUSY as a rule; BLOCKED when the spinning thread got little CPU for 2 ms on this busy machine
+		assertThat(this.events.lines).containsAnyOf("handedOff BUSY", "handedOff BLOCKED");
 		assertThat(busy.response(2).stdout()).endsWith("uri=/busy length=0");
+	}
+
+	@Test
+	void whenRequestsAreSlowTheLoopsDispatchThemAndServeThemAgainOnceFast() throws Exception {
+		FastCgiServer server = start(config(), recordingThread((exchange) -> {
+			if ("/slow".equals(exchange.params().get("REQUEST_URI"))) {
+				try {
+					Thread.sleep(3);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			echo(exchange);
+		}));
+		List<RawClient> clients = parkedClients(server);
+		int id = 2;
+		// slow requests: within a 50 ms window, every loop hands its ready connections to pooled threads
+		for (int round = 0; round < 30; round++, id++) {
+			this.threads.clear();
+			roundOf(clients, id, "/slow");
+		}
+		assertThat(this.threads).as("the last round, dispatched").allMatch((name) -> name.startsWith("fastcgi-conn-"));
+		// fast requests again: the loops' leaders serve them again within a few 50 ms windows
+		long fastFrom = System.nanoTime();
+		boolean onLoops = false;
+		while (!onLoops && System.nanoTime() - fastFrom < TimeUnit.SECONDS.toNanos(5)) {
+			this.threads.clear();
+			roundOf(clients, id++, "/fast");
+			onLoops = this.threads.stream().allMatch((name) -> name.startsWith("fastcgi-loop-"));
+		}
+		assertThat(onLoops).as("a round served by the loops' leaders again, last: " + this.threads).isTrue();
+	}
+
+	/** Sends one request on every connection, then reads every answer. */
+	private static void roundOf(List<RawClient> clients, int id, String uri) throws IOException {
+		for (RawClient client : clients) {
+			client.request(id, true, get(uri), new byte[0]);
+		}
+		for (RawClient client : clients) {
+			assertThat(client.response(id).stdout()).endsWith("uri=" + uri + " length=0");
+		}
+	}
+
+	@Test
+	void aResponseThatFillsTheSocketHandsItsLoopToAnotherThread() throws Exception {
+		byte[] chunk = new byte[64 * 1024];
+		FastCgiServer server = start(config(), (exchange) -> {
+			if ("/flood".equals(exchange.params().get("REQUEST_URI"))) {
+				exchange.stdout().write(bytes("Status: 200\r\n\r\n"));
+				for (int i = 0; i < 256; i++) {
+					exchange.stdout().write(chunk);
+				}
+				return;
+			}
+			echo(exchange);
+		});
+		List<RawClient> clients = parkedClients(server);
+		RawClient flooded = clients.get(0);
+		// the client does not read: the response fills the socket buffers and the loop's leader waits to write
+		flooded.request(2, true, get("/flood"), new byte[0]);
+		await().atMost(5, TimeUnit.SECONDS).until(() -> this.events.has("handedOff SOCKET_FULL"));
+		for (RawClient other : clients.subList(1, clients.size())) {
+			other.request(2, true, get("/other"), new byte[0]);
+		}
+		for (RawClient other : clients.subList(1, clients.size())) {
+			assertThat(other.response(2).stdout()).endsWith("uri=/other length=0");
+		}
+		assertThat(flooded.response(2).stdout()).hasSize(16 * 1024 * 1024 + "Status: 200\r\n\r\n".length());
 	}
 
 	@Test

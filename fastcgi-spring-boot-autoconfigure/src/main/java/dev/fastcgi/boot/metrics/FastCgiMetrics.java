@@ -142,6 +142,14 @@ public class FastCgiMetrics implements ServerListener, MeterBinder, AutoCloseabl
 	}
 
 	@Override
+	public void eventLoopHandedOff(HandOffReason reason) {
+		Meters meters = this.meters;
+		if (meters != null) {
+			meters.handOffs.get(reason).increment();
+		}
+	}
+
+	@Override
 	public void protocolError(long connectionId, String reason) {
 		Meters meters = this.meters;
 		if (meters != null) {
@@ -179,6 +187,8 @@ public class FastCgiMetrics implements ServerListener, MeterBinder, AutoCloseabl
 		private final Counter aborted;
 
 		private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
+
+		private final Map<HandOffReason, Counter> handOffs = new EnumMap<>(HandOffReason.class);
 
 		private final Map<String, Counter> protocolErrors = new ConcurrentHashMap<>();
 
@@ -218,6 +228,14 @@ public class FastCgiMetrics implements ServerListener, MeterBinder, AutoCloseabl
 				this.rejected.put(reason, add(Counter.builder("fastcgi.connections.rejected")
 					.description("Connections refused at accept time")
 					.baseUnit(BaseUnits.CONNECTIONS)
+					.tags(tags)
+					.tag("reason", reason.name().toLowerCase())
+					.register(registry)));
+			}
+			for (HandOffReason reason : HandOffReason.values()) {
+				this.handOffs.put(reason, add(Counter.builder("fastcgi.event.loop.handoffs")
+					.description("Event loop selectors handed to another thread while a request ran on the leader "
+							+ "(it blocked, ran past 10 ms, or filled the socket's send buffer)")
 					.tags(tags)
 					.tag("reason", reason.name().toLowerCase())
 					.register(registry)));

@@ -180,6 +180,20 @@ public final class CompositeListener implements ServerListener {
 	}
 
 	@Override
+	public void eventLoopHandedOff(HandOffReason reason) {
+		if (!this.empty) {
+			for (ServerListener l : this.listeners) {
+				try {
+					l.eventLoopHandedOff(reason);
+				}
+				catch (RuntimeException ex) {
+					// ignore
+				}
+			}
+		}
+	}
+
+	@Override
 	public void protocolError(long connectionId, String reason) {
 		if (!this.empty) {
 			for (ServerListener l : this.listeners) {

@@ -131,7 +131,7 @@ public final class EngineContext {
 				EventLoop[] started = new EventLoop[count];
 				try {
 					for (int i = 0; i < count; i++) {
-						started[i] = EventLoop.start(this.workers, "fastcgi-loop-" + (i + 1));
+						started[i] = EventLoop.start(this.workers, this.listener, "fastcgi-loop-" + (i + 1));
 					}
 				}
 				catch (java.io.IOException ex) {

@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.fastcgi.server.ServerListener;
+import dev.fastcgi.server.ServerListener.HandOffReason;
+
 /**
  * One selector that watches connections between requests (fastcgi.event-loop), and the thread that leads it.
  * <p>
@@ -28,6 +31,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * connections of its selector by a few milliseconds, never for its whole length; a full socket buffer hands the
  * selector over at once ({@link #beforeBlocking}).
  * <p>
+ * When requests that hold the leader are common (serves over {@link #SLOW_SERVE_NANOS} took more than a tenth of the
+ * loop's time: handlers that wait on a database, say), handing the selector over after the fact would still queue
+ * requests behind them: the loop then dispatches, handing each ready connection to a pooled thread (a wake-up per
+ * request, as a thread pool behind a selector does), until the slow serves are rare again.
+ * <p>
  * The read interest stays set across requests (level-triggered), so parking costs no system call. An event for a
  * connection that another thread serves (a body streamed to a worker, a drain) drops the interest; the connection
  * asks for it again when it parks.
@@ -38,6 +46,15 @@ final class EventLoop {
 
 	/** How long the leader may serve one connection at all before the selector goes to another thread (10 ms). */
 	static final long MAX_SERVE_NANOS = 10_000_000L;
+
+	/** A serve (a request, with its reads and writes) longer than this counts as slow (1 ms). */
+	static final long SLOW_SERVE_NANOS = 1_000_000L;
+
+	/** How often the loop reconsiders serving on its leader or dispatching (50 ms, at the end of a serve). */
+	static final long WINDOW_NANOS = 50_000_000L;
+
+	private static final java.util.concurrent.atomic.AtomicLongFieldUpdater<EventLoop> WINDOW_START =
+			java.util.concurrent.atomic.AtomicLongFieldUpdater.newUpdater(EventLoop.class, "windowStartNanos");
 
 	/** {@link #serving} when the leader is not serving a connection. */
 	private static final long IDLE = 0;
@@ -52,6 +69,8 @@ final class EventLoop {
 
 	private final Workers workers;
 
+	private final ServerListener listener;
+
 	private final String name;
 
 	/** Connections that parked with no read interest set (first park, or after the interest was dropped). */
@@ -65,6 +84,19 @@ final class EventLoop {
 
 	private volatile Thread leader;
 
+	/** Time spent in slow serves (over SLOW_SERVE_NANOS) since the window started, dispatched ones included. */
+	private final AtomicLong slowNanos = new AtomicLong();
+
+	/** When the current window started (see {@link #recordServe}). */
+	private volatile long windowStartNanos = System.nanoTime();
+
+	/** Whether ready connections go to pooled threads instead of being served by the leader. */
+	private volatile boolean dispatching;
+
+	private volatile long dispatchLoggedNanos;
+
+	private static final long DISPATCH_LOG_INTERVAL_NANOS = 60_000_000_000L;
+
 	private volatile boolean running = true;
 
 	/** Counted down when the thread leading at the stop has left (its pooled thread lives on). */
@@ -77,15 +109,16 @@ final class EventLoop {
 
 	long watchedAtNanos;
 
-	private EventLoop(Selector selector, Workers workers, String name) {
+	private EventLoop(Selector selector, Workers workers, ServerListener listener, String name) {
 		this.selector = selector;
 		this.workers = workers;
+		this.listener = listener;
 		this.name = name;
 	}
 
 	/** Opens the selector and starts its first leader. */
-	static EventLoop start(Workers workers, String name) throws IOException {
-		EventLoop loop = new EventLoop(Selector.open(), workers, name);
+	static EventLoop start(Workers workers, ServerListener listener, String name) throws IOException {
+		EventLoop loop = new EventLoop(Selector.open(), workers, listener, name);
 		Thread thread = new Thread(loop::lead, name);
 		thread.setDaemon(true);
 		thread.start();
@@ -120,14 +153,15 @@ final class EventLoop {
 					this.selector.select(this::collect);
 					continue;
 				}
+				if (this.dispatching) {
+					dispatch(next);
+					continue;
+				}
 				long stamp = System.nanoTime() | 1;
 				this.serving.set(stamp);
-				try {
-					next.serveOnLoop();
-				}
-				catch (RuntimeException | Error ex) {
-					logger.log(System.Logger.Level.WARNING, "FastCGI connection " + next.id() + " failed", ex);
-				}
+				serve(next);
+				long end = System.nanoTime();
+				recordServe(end, end - stamp);
 				if (!this.serving.compareAndSet(stamp, IDLE)) {
 					// the watch gave the selector to a new leader while this thread served: leave it to that one
 					return;
@@ -160,9 +194,69 @@ final class EventLoop {
 		if (loop != null && loop.leader == Thread.currentThread()) {
 			long stamp = loop.servingStamp();
 			if (stamp != 0) {
-				loop.takeOver(stamp);
+				loop.takeOver(stamp, HandOffReason.SOCKET_FULL);
 			}
 		}
+	}
+
+	private static void serve(Connection connection) {
+		try {
+			connection.serveOnLoop();
+		}
+		catch (RuntimeException | Error ex) {
+			logger.log(System.Logger.Level.WARNING, "FastCGI connection " + connection.id() + " failed", ex);
+		}
+	}
+
+	/** Dispatching: a pooled thread serves the connection, as the leader would (it parks it again when done). */
+	private void dispatch(Connection connection) {
+		Runnable task = () -> {
+			long started = System.nanoTime();
+			serve(connection);
+			long end = System.nanoTime();
+			recordServe(end, end - started);
+		};
+		if (!this.workers.executeConnection(task)) {
+			connection.closeClaimed();
+		}
+	}
+
+	/**
+	 * Adds a serve that ended at {@code end} and took {@code nanos} to the time spent in slow serves, and once per
+	 * {@link #WINDOW_NANOS} switches between serving on the leader and dispatching: dispatching once slow serves took
+	 * more than a tenth of the window's time (inline, they would have held up the loop's other connections that
+	 * long), back to the leader once they took less than a twentieth.
+	 */
+	private void recordServe(long end, long nanos) {
+		if (nanos > SLOW_SERVE_NANOS) {
+			this.slowNanos.addAndGet(nanos);
+		}
+		long windowStart = this.windowStartNanos;
+		long window = end - windowStart;
+		if (window < WINDOW_NANOS || !WINDOW_START.compareAndSet(this, windowStart, end)) {
+			return;
+		}
+		long slow = this.slowNanos.getAndSet(0);
+		if (this.dispatching) {
+			if (slow * 20 < window) {
+				this.dispatching = false;
+			}
+		}
+		else if (slow * 10 > window) {
+			this.dispatching = true;
+			if (this.dispatchLoggedNanos == 0 || end - this.dispatchLoggedNanos > DISPATCH_LOG_INTERVAL_NANOS) {
+				this.dispatchLoggedNanos = end | 1;
+				logger.log(System.Logger.Level.INFO, () -> "FastCGI event loop " + this.name + ": requests over 1 ms "
+						+ "took more than a tenth of its time, so pooled threads serve its connections until they "
+						+ "are fast again (an application whose requests mostly wait, on a database say, may be "
+						+ "served better with fastcgi.event-loop=false; logged at most once a minute)");
+			}
+		}
+	}
+
+	/** Whether the loop hands ready connections to pooled threads now (its recent requests were slow). */
+	boolean isDispatching() {
+		return this.dispatching;
 	}
 
 	private void armParked() {
@@ -220,10 +314,11 @@ final class EventLoop {
 	}
 
 	/** Hands the selector to a new thread if the serve {@code stamp} is still in progress; true if it did. */
-	boolean takeOver(long stamp) {
+	boolean takeOver(long stamp, HandOffReason reason) {
 		if (!this.running || !this.serving.compareAndSet(stamp, TAKEN)) {
 			return false;
 		}
+		this.listener.eventLoopHandedOff(reason);
 		if (!this.workers.executeConnection(this::lead)) {
 			// stopping: no new leader; the connections are being closed anyway
 			return false;

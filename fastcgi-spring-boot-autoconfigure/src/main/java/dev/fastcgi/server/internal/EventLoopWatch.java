@@ -5,6 +5,8 @@ import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.fastcgi.server.ServerListener.HandOffReason;
+
 /**
  * Watches the {@link EventLoop}s of one server every {@link #TICK_NANOS} (every {@link #QUIET_TICK_NANOS} after
  * {@link #QUIET_TICKS} checks found no loop serving) and hands a loop's selector to a new thread
@@ -96,22 +98,24 @@ final class EventLoopWatch implements Runnable {
 			loop.watchedCpuNanos = cpuNanos(leader);
 			return true;
 		}
-		boolean stuck = now - stamp > EventLoop.MAX_SERVE_NANOS;
+		HandOffReason reason = (now - stamp > EventLoop.MAX_SERVE_NANOS) ? HandOffReason.BUSY : null;
 		long watched = now - loop.watchedAtNanos;
-		if (!stuck && watched >= BLOCKED_NANOS) {
+		if (reason == null && watched >= BLOCKED_NANOS) {
 			long cpu = cpuNanos(leader);
+			boolean blocked;
 			if (cpu >= 0 && loop.watchedCpuNanos >= 0) {
-				stuck = cpu - loop.watchedCpuNanos < watched / 4;
+				blocked = cpu - loop.watchedCpuNanos < watched / 4;
 			}
 			else {
 				Thread.State state = leader.getState();
-				stuck = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
+				blocked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
 						|| state == Thread.State.BLOCKED;
 			}
+			reason = blocked ? HandOffReason.BLOCKED : null;
 			loop.watchedAtNanos = now;
 			loop.watchedCpuNanos = cpu;
 		}
-		if (stuck && loop.takeOver(stamp)) {
+		if (reason != null && loop.takeOver(stamp, reason)) {
 			loop.watchedStamp = 0;
 		}
 		return true;

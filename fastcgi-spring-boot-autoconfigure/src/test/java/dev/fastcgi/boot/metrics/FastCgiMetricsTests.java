@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.fastcgi.protocol.ProtocolStatus;
 import dev.fastcgi.protocol.RecordType;
 import dev.fastcgi.protocol.Role;
+import dev.fastcgi.server.ServerListener;
 import dev.fastcgi.server.ServerListener.Outcome;
 import dev.fastcgi.server.ServerListener.RejectReason;
 
@@ -117,6 +118,17 @@ class FastCgiMetricsTests {
 		assertThat(count("fastcgi.connections.rejected", "reason", "limit")).isEqualTo(2);
 		assertThat(count("fastcgi.protocol.errors", "reason", "version")).isEqualTo(2);
 		assertThat(count("fastcgi.protocol.errors", "reason", "params_too_large")).isEqualTo(1);
+	}
+
+	@Test
+	void eventLoopHandOffsAreCountedByReason() {
+		this.metrics.bindTo(this.registry);
+		this.metrics.eventLoopHandedOff(ServerListener.HandOffReason.BLOCKED);
+		this.metrics.eventLoopHandedOff(ServerListener.HandOffReason.BLOCKED);
+		this.metrics.eventLoopHandedOff(ServerListener.HandOffReason.SOCKET_FULL);
+		assertThat(count("fastcgi.event.loop.handoffs", "reason", "blocked")).isEqualTo(2);
+		assertThat(count("fastcgi.event.loop.handoffs", "reason", "busy")).isZero();
+		assertThat(count("fastcgi.event.loop.handoffs", "reason", "socket_full")).isEqualTo(1);
 	}
 
 	@Test
