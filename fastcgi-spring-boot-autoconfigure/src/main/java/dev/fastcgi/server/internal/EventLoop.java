@@ -31,10 +31,11 @@ import dev.fastcgi.server.ServerListener.HandOffReason;
  * connections of its selector by a few milliseconds, never for its whole length; a full socket buffer hands the
  * selector over at once ({@link #beforeBlocking}).
  * <p>
- * When requests that hold the leader are common (serves over {@link #SLOW_SERVE_NANOS} took more than a tenth of the
- * loop's time: handlers that wait on a database, say), handing the selector over after the fact would still queue
- * requests behind them: the loop then dispatches, handing each ready connection to a pooled thread (a wake-up per
- * request, as a thread pool behind a selector does), until the slow serves are rare again.
+ * When requests that block the leader are common (the watch found it asleep in a request in more than a tenth of
+ * its checks over 50 ms: handlers that wait on a database, say), handing the selector over after the fact would
+ * still queue requests behind them: the loop then dispatches, handing each ready connection to a pooled thread (a
+ * wake-up per request, as a thread pool behind a selector does) until fewer than 1 in 20 of them take over
+ * {@link #SLOW_SERVE_NANOS}.
  * <p>
  * The read interest stays set across requests (level-triggered), so parking costs no system call. An event for a
  * connection that another thread serves (a body streamed to a worker, a drain) drops the interest; the connection
@@ -47,14 +48,9 @@ final class EventLoop {
 	/** How long the leader may serve one connection at all before the selector goes to another thread (10 ms). */
 	static final long MAX_SERVE_NANOS = 10_000_000L;
 
-	/** A serve (a request, with its reads and writes) longer than this counts as slow (1 ms). */
+
+	/** A dispatched serve longer than this counts as slow (1 ms): the loop dispatches until few are. */
 	static final long SLOW_SERVE_NANOS = 1_000_000L;
-
-	/** How often the loop reconsiders serving on its leader or dispatching (50 ms, at the end of a serve). */
-	static final long WINDOW_NANOS = 50_000_000L;
-
-	private static final java.util.concurrent.atomic.AtomicLongFieldUpdater<EventLoop> WINDOW_START =
-			java.util.concurrent.atomic.AtomicLongFieldUpdater.newUpdater(EventLoop.class, "windowStartNanos");
 
 	/** {@link #serving} when the leader is not serving a connection. */
 	private static final long IDLE = 0;
@@ -84,30 +80,34 @@ final class EventLoop {
 
 	private volatile Thread leader;
 
-	/** Time spent in slow serves (over SLOW_SERVE_NANOS) since the window started, dispatched ones included. */
-	private final AtomicLong slowNanos = new AtomicLong();
+	/** Serves by pooled threads while dispatching, and those of them over {@link #SLOW_SERVE_NANOS} (read by the watch). */
+	final java.util.concurrent.atomic.AtomicInteger dispatchedServes = new java.util.concurrent.atomic.AtomicInteger();
 
-	/** When the current window started (see {@link #recordServe}). */
-	private volatile long windowStartNanos = System.nanoTime();
+	final java.util.concurrent.atomic.AtomicInteger dispatchedSlowServes = new java.util.concurrent.atomic.AtomicInteger();
 
-	/** Whether ready connections go to pooled threads instead of being served by the leader. */
+	/** Whether ready connections go to pooled threads instead of being served by the leader (set by the watch). */
 	private volatile boolean dispatching;
 
-	private volatile long dispatchLoggedNanos;
-
-	private static final long DISPATCH_LOG_INTERVAL_NANOS = 60_000_000_000L;
+	/** The leader's Linux thread id, or 0 where it cannot be known (the watch then reads Java thread states). */
+	private volatile int leaderTid;
 
 	private volatile boolean running = true;
 
 	/** Counted down when the thread leading at the stop has left (its pooled thread lives on). */
 	private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
 
-	/** The watch's view of the current serve (watch thread only). */
+	/** The watch's view of the current serve and of the loop (watch thread only). */
 	long watchedStamp;
 
-	long watchedCpuNanos;
+	/** Consecutive ticks the watch saw the leader asleep in the current serve. */
+	int asleepTicks;
 
-	long watchedAtNanos;
+	/** Ticks of the current window, and those of them that saw the leader asleep in a serve. */
+	int windowTicks;
+
+	int asleepWindowTicks;
+
+	long dispatchLoggedNanos;
 
 	private EventLoop(Selector selector, Workers workers, ServerListener listener, String name) {
 		this.selector = selector;
@@ -143,6 +143,7 @@ final class EventLoop {
 		String previousName = current.getName();
 		current.setName(this.name);
 		this.leader = current;
+		this.leaderTid = EventLoopWatch.currentTid();
 		this.serving.set(IDLE);
 		LED.set(this);
 		try {
@@ -160,8 +161,6 @@ final class EventLoop {
 				long stamp = System.nanoTime() | 1;
 				this.serving.set(stamp);
 				serve(next);
-				long end = System.nanoTime();
-				recordServe(end, end - stamp);
 				if (!this.serving.compareAndSet(stamp, IDLE)) {
 					// the watch gave the selector to a new leader while this thread served: leave it to that one
 					return;
@@ -213,50 +212,32 @@ final class EventLoop {
 		Runnable task = () -> {
 			long started = System.nanoTime();
 			serve(connection);
-			long end = System.nanoTime();
-			recordServe(end, end - started);
+			long took = System.nanoTime() - started;
+			this.dispatchedServes.incrementAndGet();
+			if (took > SLOW_SERVE_NANOS) {
+				this.dispatchedSlowServes.incrementAndGet();
+			}
 		};
 		if (!this.workers.executeConnection(task)) {
 			connection.closeClaimed();
 		}
 	}
 
-	/**
-	 * Adds a serve that ended at {@code end} and took {@code nanos} to the time spent in slow serves, and once per
-	 * {@link #WINDOW_NANOS} switches between serving on the leader and dispatching: dispatching once slow serves took
-	 * more than a tenth of the window's time (inline, they would have held up the loop's other connections that
-	 * long), back to the leader once they took less than a twentieth.
-	 */
-	private void recordServe(long end, long nanos) {
-		if (nanos > SLOW_SERVE_NANOS) {
-			this.slowNanos.addAndGet(nanos);
-		}
-		long windowStart = this.windowStartNanos;
-		long window = end - windowStart;
-		if (window < WINDOW_NANOS || !WINDOW_START.compareAndSet(this, windowStart, end)) {
-			return;
-		}
-		long slow = this.slowNanos.getAndSet(0);
-		if (this.dispatching) {
-			if (slow * 20 < window) {
-				this.dispatching = false;
-			}
-		}
-		else if (slow * 10 > window) {
-			this.dispatching = true;
-			if (this.dispatchLoggedNanos == 0 || end - this.dispatchLoggedNanos > DISPATCH_LOG_INTERVAL_NANOS) {
-				this.dispatchLoggedNanos = end | 1;
-				logger.log(System.Logger.Level.INFO, () -> "FastCGI event loop " + this.name + ": requests over 1 ms "
-						+ "took more than a tenth of its time, so pooled threads serve its connections until they "
-						+ "are fast again (an application whose requests mostly wait, on a database say, may be "
-						+ "served better with fastcgi.event-loop=false; logged at most once a minute)");
-			}
-		}
-	}
-
 	/** Whether the loop hands ready connections to pooled threads now (its recent requests were slow). */
 	boolean isDispatching() {
 		return this.dispatching;
+	}
+
+	void dispatching(boolean dispatching) {
+		this.dispatching = dispatching;
+	}
+
+	int leaderTid() {
+		return this.leaderTid;
+	}
+
+	String name() {
+		return this.name;
 	}
 
 	private void armParked() {

@@ -1,7 +1,9 @@
 package dev.fastcgi.server.internal;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -9,13 +11,24 @@ import dev.fastcgi.server.ServerListener.HandOffReason;
 
 /**
  * Watches the {@link EventLoop}s of one server every {@link #TICK_NANOS} (every {@link #QUIET_TICK_NANOS} after
- * {@link #QUIET_TICKS} checks found no loop serving) and hands a loop's selector to a new thread
- * when its leader is stuck in a request: blocked (its thread used less than a quarter of the time that passed over the
- * last {@link #BLOCKED_NANOS} or more; where thread CPU times are not available, it waits on a lock, a condition or
- * a sleep), or busy for longer than
- * {@link EventLoop#MAX_SERVE_NANOS}. The handler keeps running on its thread; only the other connections move on.
+ * {@link #QUIET_TICKS} checks found no loop serving).
+ * <p>
+ * It hands a loop's selector to a new thread when the leader is stuck in a request: asleep in it at two checks in a
+ * row (blocked on a lock, a socket, a sleep), or busy for longer than {@link EventLoop#MAX_SERVE_NANOS}. The handler
+ * keeps running on its thread; only the other connections move on. Asleep means the kernel's state of the thread
+ * (S or D in {@code /proc/self/task/<tid>/stat}), so a thread that only waits for a core on a busy machine (R) is
+ * not taken for blocked; where {@code /proc} is not there, the Java thread state (waiting on a lock, a condition or
+ * a sleep; a socket read then goes unseen until the 10 ms limit).
+ * <p>
+ * It also decides when a loop dispatches: once the leader was found asleep in a request in more than a tenth of the
+ * checks of a window of {@link #WINDOW_TICKS}, ready connections go to pooled threads, until a window in which
+ * fewer than 1 in 20 of the (at least {@link #MIN_DISPATCHED_SERVES}) serves of those threads took over
+ * {@link EventLoop#SLOW_SERVE_NANOS}. A request is only checked once it has run for a tick, so fast requests cost
+ * the watch nothing.
  */
 final class EventLoopWatch implements Runnable {
+
+	private static final System.Logger logger = System.getLogger(EventLoop.class.getName());
 
 	/** How often the loops are checked (1 ms). */
 	static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -25,17 +38,15 @@ final class EventLoopWatch implements Runnable {
 
 	static final int QUIET_TICKS = 100;
 
-	/**
-	 * How long a serve is watched before its thread's CPU time can tell that it is blocked (2 ms: a thread waiting
-	 * for a core on a busy machine must not look blocked).
-	 */
-	static final long BLOCKED_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+	/** Checks per window that decides whether a loop dispatches (50, i.e. 50 ms under load). */
+	static final int WINDOW_TICKS = 50;
+
+	/** Dispatched serves a window needs before it may end the dispatching. */
+	static final int MIN_DISPATCHED_SERVES = 20;
+
+	private static final long DISPATCH_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
 	private final EventLoop[] loops;
-
-	private final ThreadMXBean threads;
-
-	private final boolean cpuTime;
 
 	private final Thread thread;
 
@@ -43,17 +54,6 @@ final class EventLoopWatch implements Runnable {
 
 	EventLoopWatch(EventLoop[] loops) {
 		this.loops = loops;
-		ThreadMXBean bean = null;
-		boolean supported = false;
-		try {
-			bean = ManagementFactory.getThreadMXBean();
-			supported = bean.isThreadCpuTimeSupported() && bean.isThreadCpuTimeEnabled();
-		}
-		catch (RuntimeException | LinkageError ex) {
-			// no CPU times: thread states and the serve limit still apply
-		}
-		this.threads = bean;
-		this.cpuTime = supported;
 		this.thread = new Thread(this, "fastcgi-loop-watch");
 		this.thread.setDaemon(true);
 	}
@@ -83,6 +83,29 @@ final class EventLoopWatch implements Runnable {
 
 	/** Checks one loop; whether it was serving a connection. */
 	private boolean check(EventLoop loop, long now) {
+		if (loop.isDispatching()) {
+			if (++loop.windowTicks >= WINDOW_TICKS) {
+				loop.windowTicks = 0;
+				int served = loop.dispatchedServes.get();
+				if (served >= MIN_DISPATCHED_SERVES) {
+					int slow = loop.dispatchedSlowServes.getAndSet(0);
+					loop.dispatchedServes.addAndGet(-served);
+					if (slow * 20 < served) {
+						loop.asleepWindowTicks = 0;
+						loop.dispatching(false);
+					}
+				}
+			}
+			return true;
+		}
+		boolean serving = checkServe(loop, now);
+		if (++loop.windowTicks >= WINDOW_TICKS) {
+			endWindow(loop, now);
+		}
+		return serving;
+	}
+
+	private boolean checkServe(EventLoop loop, long now) {
 		long stamp = loop.servingStamp();
 		if (stamp == 0) {
 			loop.watchedStamp = 0;
@@ -93,27 +116,25 @@ final class EventLoopWatch implements Runnable {
 			return true;
 		}
 		if (stamp != loop.watchedStamp) {
+			// a serve seen for the first time: most end before the next tick
 			loop.watchedStamp = stamp;
-			loop.watchedAtNanos = now;
-			loop.watchedCpuNanos = cpuNanos(leader);
+			loop.asleepTicks = 0;
 			return true;
 		}
-		HandOffReason reason = (now - stamp > EventLoop.MAX_SERVE_NANOS) ? HandOffReason.BUSY : null;
-		long watched = now - loop.watchedAtNanos;
-		if (reason == null && watched >= BLOCKED_NANOS) {
-			long cpu = cpuNanos(leader);
-			boolean blocked;
-			if (cpu >= 0 && loop.watchedCpuNanos >= 0) {
-				blocked = cpu - loop.watchedCpuNanos < watched / 4;
-			}
-			else {
-				Thread.State state = leader.getState();
-				blocked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
-						|| state == Thread.State.BLOCKED;
-			}
-			reason = blocked ? HandOffReason.BLOCKED : null;
-			loop.watchedAtNanos = now;
-			loop.watchedCpuNanos = cpu;
+		boolean asleep = isAsleep(loop.leaderTid(), leader);
+		if (asleep) {
+			loop.asleepWindowTicks++;
+			loop.asleepTicks++;
+		}
+		else {
+			loop.asleepTicks = 0;
+		}
+		HandOffReason reason = null;
+		if (now - stamp > EventLoop.MAX_SERVE_NANOS) {
+			reason = HandOffReason.BUSY;
+		}
+		else if (loop.asleepTicks >= 2) {
+			reason = HandOffReason.BLOCKED;
 		}
 		if (reason != null && loop.takeOver(stamp, reason)) {
 			loop.watchedStamp = 0;
@@ -121,16 +142,59 @@ final class EventLoopWatch implements Runnable {
 		return true;
 	}
 
-	@SuppressWarnings("deprecation")
-	private long cpuNanos(Thread thread) {
-		if (!this.cpuTime) {
-			return -1;
+	private void endWindow(EventLoop loop, long now) {
+		boolean blocking = loop.asleepWindowTicks * 10 > loop.windowTicks;
+		loop.windowTicks = 0;
+		loop.asleepWindowTicks = 0;
+		if (!blocking) {
+			return;
 		}
+		loop.dispatchedServes.set(0);
+		loop.dispatchedSlowServes.set(0);
+		loop.dispatching(true);
+		if (loop.dispatchLoggedNanos == 0 || now - loop.dispatchLoggedNanos > DISPATCH_LOG_INTERVAL_NANOS) {
+			loop.dispatchLoggedNanos = now | 1;
+			logger.log(System.Logger.Level.INFO, () -> "FastCGI event loop " + loop.name() + ": requests often block "
+					+ "its thread, so pooled threads serve its connections until few of them take over 1 ms (an "
+					+ "application whose requests mostly wait, on a database say, may be served better with "
+					+ "fastcgi.event-loop=false; logged at most once a minute)");
+		}
+	}
+
+	/** Whether the thread sleeps in the kernel (Linux: state S or D) or, without /proc, waits in Java. */
+	private static boolean isAsleep(int tid, Thread thread) {
+		if (tid > 0) {
+			char state = kernelState(tid);
+			if (state != 0) {
+				return state == 'S' || state == 'D';
+			}
+		}
+		Thread.State state = thread.getState();
+		return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED;
+	}
+
+	/** The state letter of a thread of this process in {@code /proc}, or 0 if it cannot be read. */
+	static char kernelState(int tid) {
 		try {
-			return this.threads.getThreadCpuTime(thread.getId());
+			String stat = new String(Files.readAllBytes(Path.of("/proc/self/task/" + tid + "/stat")),
+					StandardCharsets.ISO_8859_1);
+			// "tid (name) S ...": the name may hold spaces and parentheses, the state follows the last ')'
+			int end = stat.lastIndexOf(')');
+			return (end > 0 && end + 2 < stat.length()) ? stat.charAt(end + 2) : 0;
 		}
-		catch (RuntimeException ex) {
-			return -1;
+		catch (IOException | RuntimeException ex) {
+			return 0;
+		}
+	}
+
+	/** The calling thread's Linux thread id (from {@code /proc/thread-self}), or 0 where there is none. */
+	static int currentTid() {
+		try {
+			String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
+			return Integer.parseInt(link.substring(link.lastIndexOf('/') + 1));
+		}
+		catch (IOException | RuntimeException ex) {
+			return 0;
 		}
 	}
 
