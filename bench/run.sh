@@ -34,7 +34,8 @@
 #   BENCH_KEEPALIVE        idle upstream connections nginx keeps per worker [256]
 #   BENCH_JAVA             java binary [java on PATH]
 #   BENCH_PORT_BASE        first loopback port used [18000]
-#   BENCH_OUT              results directory [bench/results/<UTC timestamp>]
+#   BENCH_OUT              results directory [bench/results/<UTC timestamp>]; a directory used before keeps its
+#                          cells and the report then mixes both runs: give each run its own
 #   BENCH_DOC              markdown file written by the report [docs/performance.md; the results dir in quick mode]
 #   BENCH_FASTCGI_ARGS     extra arguments for the starter app [""]
 #   BENCH_FASTCGI_B_ARGS   extra arguments for row "fastcgi-b" (opt-in in BENCH_ROWS): the same starter app behind its
