@@ -37,7 +37,7 @@ public interface ServerListener {
 	/** Why an event loop's selector went to another thread while its leader ran a request (fastcgi.event-loop). */
 	enum HandOffReason {
 
-		/** The request's thread used almost no CPU for 2 ms: it waits on a lock, a socket, a sleep. */
+		/** The request's thread was asleep in the kernel at two checks 1 ms apart: a lock, a socket, a sleep. */
 		BLOCKED,
 		/** The request ran for more than 10 ms. */
 		BUSY,

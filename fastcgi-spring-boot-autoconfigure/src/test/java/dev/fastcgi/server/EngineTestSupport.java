@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -41,6 +42,27 @@ abstract class EngineTestSupport {
 	final List<RawClient> clients = new CopyOnWriteArrayList<>();
 
 	final Events events = new Events();
+
+	/** The names of the threads that ran requests, for handlers wrapped by {@link #recordingThread}. */
+	final List<String> threads = new CopyOnWriteArrayList<>();
+
+	/** {@code then}, recording the name of the thread each request runs on in {@link #threads}. */
+	FastCgiHandler recordingThread(FastCgiHandler then) {
+		return (exchange) -> {
+			this.threads.add(Thread.currentThread().getName());
+			then.handle(exchange);
+		};
+	}
+
+	/** Waits for the latch (at most 30 s), keeping an interrupt. */
+	static void hold(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
 
 	/** Every listener event as a line of text. */
 	static final class Events implements ServerListener {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 import dev.fastcgi.interop.support.FileDescriptors;
+import dev.fastcgi.protocol.RecordType;
 import dev.fastcgi.protocol.Role;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,15 +23,6 @@ import static org.awaitility.Awaitility.await;
  * runs long there hands the loop to another thread, so the other connections of that loop are still served.
  */
 class EventLoopTests extends EngineTestSupport {
-
-	private final List<String> threads = new CopyOnWriteArrayList<>();
-
-	private FastCgiHandler recordingThread(FastCgiHandler then) {
-		return (exchange) -> {
-			this.threads.add(Thread.currentThread().getName());
-			then.handle(exchange);
-		};
-	}
 
 	/** Waits until no connection has a thread of its own (every one is parked on its loop). */
 	private static void awaitParked() {
@@ -46,6 +37,14 @@ class EventLoopTests extends EngineTestSupport {
 		RawClient client = connect(server);
 		client.request(1, true, get("/first"), new byte[0]);
 		assertThat(client.response(1).stdout()).endsWith("uri=/first length=0");
+		return client;
+	}
+
+	/** A connection parked on its loop after one request, with the threads recorded so far forgotten. */
+	private RawClient parkedEchoClient(FastCgiServer server) throws IOException {
+		RawClient client = parkedClient(server);
+		awaitParked();
+		this.threads.clear();
 		return client;
 	}
 
@@ -71,9 +70,7 @@ class EventLoopTests extends EngineTestSupport {
 	@Test
 	void requestsOnAParkedConnectionRunOnItsEventLoop() throws Exception {
 		FastCgiServer server = start(config(), recordingThread(EngineTestSupport::echo));
-		RawClient client = parkedClient(server);
-		awaitParked();
-		this.threads.clear();
+		RawClient client = parkedEchoClient(server);
 		for (int id = 2; id <= 4; id++) {
 			client.request(id, true, get("/loop/" + id), new byte[0]);
 			assertThat(client.response(id).stdout()).endsWith("uri=/loop/" + id + " length=0");
@@ -88,9 +85,7 @@ class EventLoopTests extends EngineTestSupport {
 	@Test
 	void aBodyStillArrivingWaitsParkedAndRunsOnTheLoopOnceComplete() throws Exception {
 		FastCgiServer server = start(config(), recordingThread(EngineTestSupport::echo));
-		RawClient client = parkedClient(server);
-		awaitParked();
-		this.threads.clear();
+		RawClient client = parkedEchoClient(server);
 		beginPost(client, 2, "/later", 10, 5);
 		awaitParked();
 		Thread.sleep(100);
@@ -104,9 +99,7 @@ class EventLoopTests extends EngineTestSupport {
 	@Test
 	void aBodyPastTheLimitStreamsToAWorker() throws Exception {
 		FastCgiServer server = start(config(), recordingThread(EngineTestSupport::echo));
-		RawClient client = parkedClient(server);
-		awaitParked();
-		this.threads.clear();
+		RawClient client = parkedEchoClient(server);
 		int total = 300 * 1024;
 		beginPost(client, 2, "/big", total, 100 * 1024);
 		await().atMost(5, TimeUnit.SECONDS).until(() -> this.threads.size() == 1);
@@ -265,12 +258,10 @@ class EventLoopTests extends EngineTestSupport {
 	@Test
 	void anAbortRequestReachesARequestWaitingParkedForItsBody() throws Exception {
 		FastCgiServer server = start(config(), recordingThread(EngineTestSupport::echo));
-		RawClient client = parkedClient(server);
-		awaitParked();
-		this.threads.clear();
+		RawClient client = parkedEchoClient(server);
 		beginPost(client, 2, "/abort", 10, 5);
 		awaitParked();
-		client.send(RawClient.empty(dev.fastcgi.protocol.RecordType.ABORT_REQUEST, 2));
+		client.send(RawClient.empty(RecordType.ABORT_REQUEST, 2));
 		RawClient.Response aborted = client.response(2);
 		assertThat(aborted.end()).isNotNull();
 		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeRequests() == 0);
@@ -356,15 +347,6 @@ class EventLoopTests extends EngineTestSupport {
 		}
 		assertThat(this.threads).hasSize(3).allMatch((name) -> name.startsWith("fastcgi-conn-"));
 		assertThat(Thread.getAllStackTraces().keySet()).noneMatch((t) -> t.getName().startsWith("fastcgi-loop-"));
-	}
-
-	private static void hold(CountDownLatch latch) {
-		try {
-			latch.await(30, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 }

@@ -2,7 +2,6 @@ package dev.fastcgi.server;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,15 +22,6 @@ import static org.awaitility.Awaitility.await;
  * it runs.
  */
 class InlineDispatchTests extends EngineTestSupport {
-
-	private final List<String> threads = new CopyOnWriteArrayList<>();
-
-	private FastCgiHandler recordingThread(FastCgiHandler then) {
-		return (exchange) -> {
-			this.threads.add(Thread.currentThread().getName());
-			then.handle(exchange);
-		};
-	}
 
 	@Override
 	ServerConfig.Builder config() {
@@ -141,15 +131,6 @@ class InlineDispatchTests extends EngineTestSupport {
 		release.countDown();
 		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeRequests() == 0);
 		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeConnections() == 0);
-	}
-
-	private static void hold(CountDownLatch latch) {
-		try {
-			latch.await(10, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 }

@@ -69,8 +69,9 @@ public class FastCgiProperties {
 	/**
 	 * Whether connections between requests wait on one selector per core, whose thread also runs a request once its
 	 * input has arrived (platform threads, multithreaded, not multiplexed). A request that blocks (waiting on a lock,
-	 * a socket, a sleep) or runs past 10 ms there hands the selector to another thread. When false, each connection
-	 * keeps a thread blocked in read. Not used with virtual threads, which wait on the JDK's own poller.
+	 * a socket, a sleep), fills the socket or runs past 10 ms there hands the selector to another thread, and while
+	 * requests often block, pooled threads serve the selector's connections. When false, each connection keeps a
+	 * thread blocked in read. Not used with virtual threads, which wait on the JDK's own poller.
 	 */
 	private boolean eventLoop = true;
 

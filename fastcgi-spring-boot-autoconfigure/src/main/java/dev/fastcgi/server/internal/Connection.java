@@ -261,14 +261,8 @@ public final class Connection implements Runnable, RequestInput.Source {
 		}
 		close((cause != null) ? new ConnectionClosedException("connection to the web server lost: " + cause, cause)
 				: new ConnectionClosedException("connection to the web server closed"));
-		Request pending = this.deferred;
-		if (pending != null) {
-			// dispatched but not run when the loop ended: running it now (aborted by the close) releases its slot
-			this.deferred = null;
-			pending.run();
-		}
 		this.readerThread = null;
-		releaseBuffers();
+		releaseClosed();
 	}
 
 	/**
@@ -300,26 +294,27 @@ public final class Connection implements Runnable, RequestInput.Source {
 		}
 	}
 
-	/** Wakes a parked connection so a thread serves it (to drain and close); false if it was not parked. */
-	private boolean resumeParked() {
-		if (this.loop == null || !claimParked()) {
-			return false;
+	/** Wakes a parked connection so a thread serves it (to drain and close, or to end a deferred request). */
+	private void resumeParked() {
+		if (this.loop != null && claimParked()) {
+			detach();
 		}
-		detach();
-		return true;
 	}
 
 	/** Closes a connection no thread serves (parked, or claimed and not served) and frees what it holds. */
 	void closeClaimed() {
 		close(new ConnectionClosedException("server stopping"));
-		releaseParked();
+		releaseClosed();
 	}
 
-	/** The reader's end-of-connection work for a connection that ended while no thread served it. */
-	private void releaseParked() {
+	/**
+	 * The end of a closed connection, by the thread that served it last or, if none did, by the one that closed or
+	 * claimed it: a request dispatched but not run is run now (aborted by the close, which releases its slot), then
+	 * the buffers go back to their pools.
+	 */
+	private void releaseClosed() {
 		Request pending = this.deferred;
 		if (pending != null) {
-			// dispatched but not run: running it now (aborted by the close) releases its slot
 			this.deferred = null;
 			pending.run();
 		}
@@ -956,7 +951,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 		if (this.loop != null) {
 			if (this.pollState.compareAndSet(PARKED, CLOSED)) {
 				// no thread serves it: free what it holds here
-				releaseParked();
+				releaseClosed();
 			}
 			// the loop flushes the cancelled key, which closes the socket for good
 			this.loop.wakeup();

@@ -3,12 +3,13 @@ package dev.fastcgi.server.internal;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.AsynchronousCloseException;
 
 /**
  * The byte pipe under one connection: a socket channel in production (blocking, or non-blocking when it parks on
@@ -45,7 +46,7 @@ public interface Endpoint {
 	SocketAddress localAddress();
 
 	/**
-	 * Switches the endpoint to non-blocking mode so its channel can be watched by a {@link Poller}: reads and writes
+	 * Switches the endpoint to non-blocking mode so its channel can be watched by an {@link EventLoop}: reads and writes
 	 * still block the caller (waiting on a selector of their own), and {@link #readNow} reads without waiting.
 	 * @return the channel to register, or null if this endpoint cannot be polled (it then stays blocking)
 	 */
@@ -53,7 +54,7 @@ public interface Endpoint {
 		return null;
 	}
 
-	/** Back to blocking mode (no poller after all). */
+	/** Back to blocking mode (no event loop after all). */
 	default void disablePolling() {
 	}
 
@@ -200,7 +201,7 @@ public interface Endpoint {
 			if (Thread.currentThread().isInterrupted()) {
 				// as a blocking channel does: an interrupted read or write closes the channel
 				close();
-				throw new java.nio.channels.ClosedByInterruptException();
+				throw new ClosedByInterruptException();
 			}
 			if (!this.channel.isOpen()) {
 				throw new AsynchronousCloseException();

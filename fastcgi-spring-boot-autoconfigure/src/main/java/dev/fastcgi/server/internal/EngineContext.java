@@ -1,5 +1,6 @@
 package dev.fastcgi.server.internal;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,6 @@ public final class EngineContext {
 
 	private EventLoopWatch loopWatch;
 
-	private boolean loopsFailed;
 
 	private final AtomicLong bufferedInput = new AtomicLong();
 
@@ -106,50 +106,44 @@ public final class EngineContext {
 	}
 
 	/**
-	 * The event loop for connection {@code id} (one loop per core, started on first use), or null if they cannot
-	 * start (a warning is logged once; connections then keep a reader thread each).
+	 * The event loop for connection {@code id}, or null when there are none (not enabled, or they could not start):
+	 * connections then keep a reader thread each.
 	 */
-	/** Starts the event loops now if they are enabled, so their selectors exist before the first connection. */
-	public void startEventLoops() {
-		if (this.eventLoopsEnabled) {
-			startEventLoops0();
-		}
-	}
-
 	EventLoop eventLoop(long id) {
 		EventLoop[] current = this.loops;
-		if (current == null && this.eventLoopsEnabled) {
-			current = startEventLoops0();
-		}
 		return (current != null) ? current[(int) (id % current.length)] : null;
 	}
 
-	private EventLoop[] startEventLoops0() {
-		synchronized (this.loopsLock) {
-			if (this.loops == null && !this.loopsFailed && !this.stopping) {
-				int count = Math.max(1, Runtime.getRuntime().availableProcessors());
-				EventLoop[] started = new EventLoop[count];
-				try {
-					for (int i = 0; i < count; i++) {
-						started[i] = EventLoop.start(this.workers, this.listener, "fastcgi-loop-" + (i + 1));
-					}
-				}
-				catch (java.io.IOException ex) {
-					this.loopsFailed = true;
-					for (EventLoop loop : started) {
-						if (loop != null) {
-							loop.stop();
-						}
-					}
-					System.getLogger(EngineContext.class.getName()).log(System.Logger.Level.WARNING,
-							"Cannot open a selector (fastcgi.event-loop); each connection keeps a reader thread", ex);
-					return null;
-				}
-				this.loopWatch = new EventLoopWatch(started);
-				this.loopWatch.start();
-				this.loops = started;
+	/**
+	 * Starts one event loop per core and their watch, if enabled; called once as the server starts, before its first
+	 * connection. If a selector cannot be opened, a warning is logged and connections keep a reader thread each.
+	 */
+	public void startEventLoops() {
+		if (!this.eventLoopsEnabled) {
+			return;
+		}
+		int count = Math.max(1, Runtime.getRuntime().availableProcessors());
+		EventLoop[] started = new EventLoop[count];
+		try {
+			for (int i = 0; i < count; i++) {
+				started[i] = EventLoop.start(this.workers, this.listener, "fastcgi-loop-" + (i + 1));
 			}
-			return this.loops;
+		}
+		catch (IOException ex) {
+			for (EventLoop loop : started) {
+				if (loop != null) {
+					loop.stop();
+				}
+			}
+			System.getLogger(EngineContext.class.getName()).log(System.Logger.Level.WARNING,
+					"Cannot open a selector (fastcgi.event-loop); each connection keeps a reader thread", ex);
+			return;
+		}
+		EventLoopWatch watch = new EventLoopWatch(started);
+		watch.start();
+		synchronized (this.loopsLock) {
+			this.loopWatch = watch;
+			this.loops = started;
 		}
 	}
 
@@ -160,7 +154,8 @@ public final class EngineContext {
 		synchronized (this.loopsLock) {
 			current = this.loops;
 			watch = this.loopWatch;
-			this.loopsFailed = true;
+			this.loopWatch = null;
+			this.loops = null;
 		}
 		if (watch != null) {
 			watch.stop();

@@ -11,6 +11,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.fastcgi.server.ServerListener;
@@ -81,9 +84,9 @@ final class EventLoop {
 	private volatile Thread leader;
 
 	/** Serves by pooled threads while dispatching, and those of them over {@link #SLOW_SERVE_NANOS} (read by the watch). */
-	final java.util.concurrent.atomic.AtomicInteger dispatchedServes = new java.util.concurrent.atomic.AtomicInteger();
+	final AtomicInteger dispatchedServes = new AtomicInteger();
 
-	final java.util.concurrent.atomic.AtomicInteger dispatchedSlowServes = new java.util.concurrent.atomic.AtomicInteger();
+	final AtomicInteger dispatchedSlowServes = new AtomicInteger();
 
 	/** Whether ready connections go to pooled threads instead of being served by the leader (set by the watch). */
 	private volatile boolean dispatching;
@@ -94,7 +97,7 @@ final class EventLoop {
 	private volatile boolean running = true;
 
 	/** Counted down when the thread leading at the stop has left (its pooled thread lives on). */
-	private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+	private final CountDownLatch ended = new CountDownLatch(1);
 
 	/** The watch's view of the current serve and of the loop (watch thread only). */
 	long watchedStamp;
@@ -314,7 +317,7 @@ final class EventLoop {
 		if (this.leader != Thread.currentThread()) {
 			try {
 				// the leader leaves at once unless it serves a connection (a closed one, by now)
-				this.ended.await(1, java.util.concurrent.TimeUnit.SECONDS);
+				this.ended.await(1, TimeUnit.SECONDS);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
