@@ -112,8 +112,9 @@ class MultiplexedServerTests extends EngineTestSupport {
 			echo(exchange);
 		});
 		RawClient client = connect(server);
+		// a request goes to a worker once its body has ended or passed 64 KiB: send more than that, unended
 		client.send(RawClient.concat(RawClient.begin(1, 1, true), RawClient.params(1, get("/abort")),
-				RawClient.stdin(1, bytes("part"), false)));
+				RawClient.stdin(1, new byte[65 * 1024], false)));
 		client.request(2, true, get("/other"), bytes("ok"));
 		// an abort that arrives before the handler runs drops the request without running it: abort a running one
 		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
@@ -124,6 +125,65 @@ class MultiplexedServerTests extends EngineTestSupport {
 		release.countDown();
 		assertThat(client.response(2).stdout()).endsWith("length=2");
 		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeRequests() == 0);
+	}
+
+	@Test
+	void aHandlerRunsOnceItsBodyHasArrived() throws Exception {
+		CountDownLatch started = new CountDownLatch(1);
+		FastCgiServer server = start(config(), (exchange) -> {
+			if ("/held".equals(exchange.params().get("REQUEST_URI"))) {
+				started.countDown();
+			}
+			echo(exchange);
+		});
+		RawClient client = connect(server);
+		client.send(RawClient.concat(RawClient.begin(1, 1, true), RawClient.params(1, get("/held")),
+				RawClient.stdin(1, bytes("first "), false)));
+		client.request(2, true, get("/other"), bytes("ok"));
+		assertThat(client.response(2).stdout()).endsWith("length=2");
+		// request 2's answer shows the reader decoded past request 1's body, whose handler has not started
+		assertThat(started.getCount()).isEqualTo(1);
+		client.send(RawClient.stdin(1, bytes("second"), true));
+		assertThat(client.response(1).stdout()).endsWith("uri=/held length=12");
+	}
+
+	@Test
+	void aHandlerRunsOnceItsBodyPasses64KiBAndReadsTheRestAsItArrives() throws Exception {
+		CountDownLatch started = new CountDownLatch(1);
+		FastCgiServer server = start(config(), (exchange) -> {
+			started.countDown();
+			echo(exchange);
+		});
+		RawClient client = connect(server);
+		client.send(RawClient.concat(RawClient.begin(1, 1, true), RawClient.params(1, get("/big")),
+				RawClient.stdin(1, new byte[64 * 1024], false)));
+		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+		client.send(RawClient.stdin(1, new byte[1000], true));
+		assertThat(client.response(1).stdout()).endsWith("length=" + (64 * 1024 + 1000));
+	}
+
+	@Test
+	void aRequestAbortedOrCutOffWhileWaitingForItsBodyFreesItsSlot() throws Exception {
+		List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+		FastCgiServer server = start(config().maxRequests(1), (exchange) -> {
+			ran.add(exchange.params().get("REQUEST_URI"));
+			echo(exchange);
+		});
+		RawClient client = connect(server);
+		client.send(RawClient.concat(RawClient.begin(1, 1, true), RawClient.params(1, get("/aborted")),
+				RawClient.stdin(1, bytes("part"), false), RawClient.empty(RecordType.ABORT_REQUEST, 1)));
+		RawClient.Response aborted = client.response(1);
+		assertThat(aborted.records()).hasSize(1);
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeRequests() == 0);
+		client.request(3, true, get("/next"), bytes("ok"));
+		assertThat(client.response(3).stdout()).endsWith("length=2");
+		client.send(RawClient.concat(RawClient.begin(5, 1, true), RawClient.params(5, get("/cut")),
+				RawClient.stdin(5, bytes("part"), false)));
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeRequests() == 1);
+		client.close();
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeRequests() == 0);
+		assertThat(ran).containsExactly("/next");
+		assertHealthy(server);
 	}
 
 }

@@ -37,7 +37,8 @@ import dev.fastcgi.server.ServerSnapshot;
  * reader thread parks and hands the connection's input to the request, whose thread reads and decodes records when
  * its handler asks for bytes ({@link #pull}); the reader takes over again when the request's input has ended or the
  * request has ended. Multiplexed, the reader never blocks on a request: input is pushed into each request's
- * {@link RequestInput}, which spills to a file past fastcgi.input-spill-threshold.
+ * {@link RequestInput}, which spills to a file past fastcgi.input-spill-threshold, and a request goes to a worker
+ * once its body has arrived or passed 64 KiB ({@link #holdForInput}).
  * <p>
  * With fastcgi.event-loop (platform threads, not multiplexed) no thread waits in {@code read} for this connection:
  * where the reader would block it parks the connection on an {@link EventLoop} instead ({@link #park}), whose thread
@@ -481,6 +482,20 @@ public final class Connection implements Runnable, RequestInput.Source {
 		return null;
 	}
 
+	/**
+	 * Multiplexed: whether a just-dispatched request should wait for its input before a worker takes it, which saves
+	 * the worker a wake-up per STDIN record (the input is buffered in the request's {@link RequestInput} either way).
+	 * It goes to a worker once its input has ended or passed {@link #LOOP_INPUT_LIMIT} (or
+	 * fastcgi.input-spill-threshold, if lower), from {@link #onInput}.
+	 */
+	boolean holdForInput(Request request) {
+		return this.config.multiplexed() && !request.inputComplete() && request.inputReceived() < holdLimit();
+	}
+
+	private long holdLimit() {
+		return Math.min(LOOP_INPUT_LIMIT, this.config.inputSpillThreshold());
+	}
+
 	/** Answers OVERLOADED for a dispatched request no worker would take. */
 	private void refuseForNoWorker(Request request) throws IOException {
 		int requestId = request.requestId();
@@ -818,6 +833,10 @@ public final class Connection implements Runnable, RequestInput.Source {
 		if (request == this.pullTarget) {
 			this.pullTargetFed = true;
 		}
+		if (request.isHeld() && (request.inputComplete() || request.inputReceived() >= holdLimit())
+				&& request.releaseHold() && !request.submit()) {
+			refuseForNoWorker(request);
+		}
 	}
 
 	private static String statusOf(byte[] response) {
@@ -836,6 +855,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	/** Called after a request ended in any way. */
 	void requestEnded(Request request) {
+		request.dropHold();
 		this.requests.remove(request.requestId(), request);
 		this.completedRequests.incrementAndGet();
 		this.lastProgressNanos = System.nanoTime();

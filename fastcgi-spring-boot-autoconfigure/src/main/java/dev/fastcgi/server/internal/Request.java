@@ -94,6 +94,9 @@ final class Request implements FastCgiExchange, Runnable {
 
 	private final AtomicInteger slotHolds = new AtomicInteger(1);
 
+	/** Multiplexed: dispatched, but waiting for its input before a worker takes it ({@link Connection#holdForInput}). */
+	private final AtomicBoolean held = new AtomicBoolean();
+
 	private List<Consumer<IOException>> abortCallbacks;
 
 	private volatile Phase phase = Phase.PARAMS;
@@ -295,7 +298,27 @@ final class Request implements FastCgiExchange, Runnable {
 		if (this.connection.deferToReader(this)) {
 			return true;
 		}
+		if (this.connection.holdForInput(this)) {
+			this.held.set(true);
+			return true;
+		}
 		return submit();
+	}
+
+	boolean isHeld() {
+		return this.held.get();
+	}
+
+	/** Ends the hold on a held request: true once, for the caller that must now submit it. */
+	boolean releaseHold() {
+		return this.held.compareAndSet(true, false);
+	}
+
+	/** A held request ended before a worker took it: its dispatch's hold on the request slot goes. */
+	void dropHold() {
+		if (this.held.compareAndSet(true, false)) {
+			releaseSlot();
+		}
 	}
 
 	/** Hands the dispatched request to a worker; false (slot released) if the executor refused it. */
