@@ -300,6 +300,10 @@ final class Request implements FastCgiExchange, Runnable {
 		}
 		if (this.connection.holdForInput(this)) {
 			this.held.set(true);
+			if (this.finished.get()) {
+				// ended (the connection closed) before the hold was set: its end did not see the hold
+				dropHold();
+			}
 			return true;
 		}
 		return submit();
