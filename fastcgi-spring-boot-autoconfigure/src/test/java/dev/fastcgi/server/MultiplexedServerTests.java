@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -164,7 +165,7 @@ class MultiplexedServerTests extends EngineTestSupport {
 
 	@Test
 	void aRequestAbortedOrCutOffWhileWaitingForItsBodyFreesItsSlot() throws Exception {
-		List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<String> ran = new CopyOnWriteArrayList<>();
 		FastCgiServer server = start(config().maxRequests(1), (exchange) -> {
 			ran.add(exchange.params().get("REQUEST_URI"));
 			echo(exchange);
