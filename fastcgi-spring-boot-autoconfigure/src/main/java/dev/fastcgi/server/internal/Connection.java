@@ -43,7 +43,7 @@ import dev.fastcgi.server.ServerSnapshot;
  * With fastcgi.event-loop (platform threads, not multiplexed) no thread waits in {@code read} for this connection:
  * where the reader would block it parks the connection on an {@link EventLoop} instead ({@link #park}), whose thread
  * serves it when input arrives ({@link #serveOnLoop}). There the reader never blocks on the socket: a request waits
- * for its body parked (up to {@link #LOOP_INPUT_LIMIT}), and what must block (a body streamed to a worker, the drain
+ * for its body parked (up to {@link #HELD_INPUT_LIMIT}), and what must block (a body streamed to a worker, the drain
  * before closing) goes to a thread of its own ({@link #detach}), which parks the connection again once it is idle.
  */
 public final class Connection implements Runnable, RequestInput.Source {
@@ -60,8 +60,11 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	static final long DRAIN_MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-	/** Body bytes a request may receive while it waits on an event loop for the rest; a larger one streams. */
-	static final long LOOP_INPUT_LIMIT = 64 * 1024;
+	/**
+	 * Body bytes a request may receive before its handler starts, while it waits for the rest (parked on an event
+	 * loop, or held on a multiplexed connection); past this the handler starts and the rest streams to it.
+	 */
+	static final long HELD_INPUT_LIMIT = 64 * 1024;
 
 	/** {@link #pollState}: a thread serves the connection (or it has no event loop). */
 	private static final int SERVED = 0;
@@ -461,7 +464,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 	 * The deferred request if the reader should run it now (its input has all arrived), else null; a deferred
 	 * request still expecting input goes to a worker, which pulls its input as before, except on an event loop,
 	 * where it stays deferred (the connection parks) until its input has arrived or passed
-	 * {@link #LOOP_INPUT_LIMIT}.
+	 * {@link #HELD_INPUT_LIMIT}.
 	 */
 	private Request takeDeferred(boolean onLoop) throws IOException {
 		Request request = this.deferred;
@@ -469,7 +472,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 			return null;
 		}
 		boolean complete = request.inputComplete() || request.isFinished();
-		if (!complete && onLoop && request.inputReceived() < LOOP_INPUT_LIMIT) {
+		if (!complete && onLoop && request.inputReceived() < HELD_INPUT_LIMIT) {
 			return null;
 		}
 		this.deferred = null;
@@ -485,7 +488,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 	/**
 	 * Multiplexed: whether a just-dispatched request should wait for its input before a worker takes it, which saves
 	 * the worker a wake-up per STDIN record (the input is buffered in the request's {@link RequestInput} either way).
-	 * It goes to a worker once its input has ended or passed {@link #LOOP_INPUT_LIMIT} (or
+	 * It goes to a worker once its input has ended or passed {@link #HELD_INPUT_LIMIT} (or
 	 * fastcgi.input-spill-threshold, if lower), from {@link #onInput}.
 	 */
 	boolean holdForInput(Request request) {
@@ -493,7 +496,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 	}
 
 	private long holdLimit() {
-		return Math.min(LOOP_INPUT_LIMIT, this.config.inputSpillThreshold());
+		return Math.min(HELD_INPUT_LIMIT, this.config.inputSpillThreshold());
 	}
 
 	/** Answers OVERLOADED for a dispatched request no worker would take. */

@@ -320,7 +320,8 @@ final class Request implements FastCgiExchange, Runnable {
 
 	/** A held request ended before a worker took it: its dispatch's hold on the request slot goes. */
 	void dropHold() {
-		if (this.held.compareAndSet(true, false)) {
+		// a plain read first: every request ends through here, few were ever held
+		if (this.held.get() && this.held.compareAndSet(true, false)) {
 			releaseSlot();
 		}
 	}
