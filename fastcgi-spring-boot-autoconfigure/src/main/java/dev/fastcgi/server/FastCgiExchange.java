@@ -71,6 +71,21 @@ public interface FastCgiExchange {
 	void complete(int appStatus);
 
 	/**
+	 * Ends the request with these last stdout bytes, as {@code stdout().write(b, off, len)} then
+	 * {@code complete(appStatus())} would, but with the bytes, the end of stdout and END_REQUEST in one write to the
+	 * web server. For a handler that knows its response is whole before it returns (a body that reaches its
+	 * Content-Length): the web server has the whole response, and may reuse the request id and the connection, while
+	 * the handler unwinds.
+	 * <p>
+	 * It ends nothing (false, nothing written: write as usual) unless the request's input has been read to its end,
+	 * stderr was not used and the request is still open. The default does not end early.
+	 * @return whether the request has ended with these bytes
+	 */
+	default boolean completeWith(byte[] b, int off, int len) throws java.io.IOException {
+		return false;
+	}
+
+	/**
 	 * Registers a callback run once if the request is aborted (ABORT_REQUEST, connection lost, write failure,
 	 * server stop) before it completes; runs at once if it already was. The argument is the cause.
 	 */

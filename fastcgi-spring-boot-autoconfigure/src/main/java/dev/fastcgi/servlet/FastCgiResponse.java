@@ -146,6 +146,14 @@ final class FastCgiResponse implements HttpServletResponse {
 		this.output.close();
 	}
 
+	/**
+	 * Whether the request may end as soon as the body reaches its Content-Length, before the application returns:
+	 * not for a request that went asynchronous (its completion belongs to the async context).
+	 */
+	boolean mayEndWithBody() {
+		return this.request != null && this.request.asyncContextInternal() == null;
+	}
+
 	/** Called by the output when the whole body is known before commit. */
 	void contentComplete(long written) {
 		if (this.contentLength < 0 && (written > 0 || !this.head) && this.status != SC_NO_CONTENT

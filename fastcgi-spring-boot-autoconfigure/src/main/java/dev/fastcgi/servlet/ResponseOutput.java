@@ -13,7 +13,9 @@ import dev.fastcgi.server.RequestAbortedException;
  * The response body: a buffer in front of the exchange's stdout. The CGI header block is written when the response
  * commits (buffer overflow, flush, close or the end of the request); when the whole body fits the buffer at close,
  * {@code Content-Length} is set. Writes after an abort fail with an {@link IOException}; writes after close or while
- * an error is pending are ignored.
+ * an error is pending are ignored. A write that completes a declared Content-Length closes the body; when it goes
+ * straight to the exchange, the request ends with it ({@link FastCgiExchange#completeWith}) where nothing can
+ * still need the request.
  */
 final class ResponseOutput extends ServletOutputStream {
 
@@ -116,6 +118,15 @@ final class ResponseOutput extends ServletOutputStream {
 		// nothing buffered (the response closes right after it), goes straight to the exchange without a copy
 		if (length >= this.bufferSize || (this.count == 0 && declared >= 0 && this.written + length >= declared)) {
 			flushBuffer();
+			if (declared >= 0 && this.written + length == declared && this.response.mayEndWithBody()
+					&& this.exchange.completeWith(bytes, offset, length)) {
+				// the body is whole: its last bytes left with the end of the request, in one write (the web
+				// server has the whole response while the application unwinds, as after a Content-Length
+				// response over HTTP)
+				this.written += length;
+				this.closed = true;
+				return;
+			}
 			this.stdout.write(bytes, offset, length);
 		}
 		else {

@@ -171,6 +171,29 @@ final class RecordOutput extends OutputStream {
 		this.request.send(this.type, this.buffer, 0, n);
 	}
 
+	/** Whether writes are still taken (not closed, not sealed by the engine). */
+	boolean isOpen() {
+		this.lock.lock();
+		try {
+			return !this.closed && !this.sealed;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Records that the handler's last bytes leave with END_REQUEST ({@link Request#completeWith}). */
+	void lastBytesTaken() {
+		this.lock.lock();
+		try {
+			this.used = true;
+			this.sent = true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	/** Whether any byte was written by the handler. */
 	boolean isUsed() {
 		this.lock.lock();

@@ -30,13 +30,25 @@ final class RecordWriter {
 
 	private final int maxWrite;
 
-	/** Records per gathered write: bounds the system call and the JDK's temporary direct buffers per thread. */
-	private static final int GATHER_RECORDS = 8;
+	/**
+	 * Content bytes per gathered write (at least one record): bounds the system call and the JDK's temporary direct
+	 * buffers per thread, and lets a 64 KiB body with its header block leave in one write at the default maxWrite.
+	 */
+	static final int GATHER_BYTES = 128 * 1024;
+
+	/** The most records per gathered write (at a small maxWrite). */
+	private static final int MAX_GATHER_RECORDS = 16;
+
+	/** Records per gathered write for this maxWrite. */
+	private final int gatherRecords;
 
 	private final ByteBuffer buffer;
 
-	/** Reused under the lock: pending bytes, then per record its header, up to two content parts and padding. */
-	private final ByteBuffer[] gathered = new ByteBuffer[1 + 4 * GATHER_RECORDS];
+	/**
+	 * Reused under the lock: pending bytes, then per record its header, up to two content parts and padding, then
+	 * the end of a response.
+	 */
+	private final ByteBuffer[] gathered;
 
 	private volatile long writeStartedNanos;
 
@@ -58,6 +70,8 @@ final class RecordWriter {
 		this.maxWrite = maxWrite;
 		this.failureHandler = failureHandler;
 		this.buffer = buffer;
+		this.gatherRecords = Math.max(1, Math.min(MAX_GATHER_RECORDS, GATHER_BYTES / maxWrite));
+		this.gathered = new ByteBuffer[2 + 4 * this.gatherRecords];
 	}
 
 	/**
@@ -123,7 +137,7 @@ final class RecordWriter {
 	/**
 	 * Stream content given in two parts ({@code head} then {@code content}) as records of a request of at most
 	 * maxWrite bytes (no end-of-stream record). Content that does not fit the write buffer leaves in gathered
-	 * writes straight from the caller's arrays: one system call for up to {@value #GATHER_RECORDS} records.
+	 * writes straight from the caller's arrays: one system call for up to {@value #GATHER_BYTES} bytes of content.
 	 */
 	void writeStream(Request request, RecordType type, int requestId, byte[] head, int headLength, byte[] content,
 			int offset, int length) throws IOException {
@@ -138,7 +152,7 @@ final class RecordWriter {
 				recordOfTwo(type, requestId, head, headLength, content, offset, length);
 			}
 			else {
-				gather(type, requestId, head, headLength, content, offset, length);
+				gather(type, requestId, head, headLength, content, offset, length, -1);
 			}
 			flush();
 		}
@@ -176,16 +190,34 @@ final class RecordWriter {
 	}
 
 	/**
-	 * The end of a response in one write: remaining stdout bytes, the empty STDOUT, stderr bytes and the empty STDERR
-	 * if stderr was used, then END_REQUEST.
+	 * The end of a response in one write: remaining stdout bytes ({@code out}, then {@code last} if not null), the
+	 * empty STDOUT, stderr bytes and the empty STDERR if stderr was used, then END_REQUEST. {@code encoded} runs
+	 * once {@code out} is no longer needed.
 	 */
-	void writeResponseEnd(int requestId, byte[] out, int outLength, byte[] err, int errLength, boolean errUsed,
-			int appStatus, Runnable encoded) throws IOException {
+	void writeResponseEnd(int requestId, byte[] out, int outLength, byte[] last, int lastOffset, int lastLength,
+			byte[] err, int errLength, boolean errUsed, int appStatus, Runnable encoded) throws IOException {
 		this.lock.lock();
 		try {
 			checkOpen();
-			if (outLength > 0) {
-				stream(RecordType.STDOUT, requestId, out, 0, outLength);
+			int total = outLength + lastLength;
+			if (lastLength > 0 && !errUsed && (total > this.maxWrite
+					|| RecordEncoder.recordLength(total) + RESPONSE_END_LENGTH > this.buffer.remaining())) {
+				// a large body: its records leave from the caller's arrays, the end records in the last write
+				gather(RecordType.STDOUT, requestId, out, outLength, last, lastOffset, lastLength, appStatus);
+				encoded.run();
+				return;
+			}
+			if (lastLength > 0 && total <= this.maxWrite) {
+				ensure(RecordEncoder.recordLength(total));
+				recordOfTwo(RecordType.STDOUT, requestId, out, outLength, last, lastOffset, lastLength);
+			}
+			else {
+				if (outLength > 0) {
+					stream(RecordType.STDOUT, requestId, out, 0, outLength);
+				}
+				if (lastLength > 0) {
+					stream(RecordType.STDOUT, requestId, last, lastOffset, lastLength);
+				}
 			}
 			empty(RecordType.STDOUT, requestId);
 			if (errUsed) {
@@ -260,17 +292,18 @@ final class RecordWriter {
 
 	/**
 	 * Writes what the buffer holds followed by records cut from head + content, in gathered writes: record headers
-	 * and padding are encoded into the write buffer, content is wrapped, not copied.
+	 * and padding are encoded into the write buffer, content is wrapped, not copied. With {@code endAppStatus} not
+	 * negative (stdout), the last write also carries the empty STDOUT and END_REQUEST.
 	 */
 	private void gather(RecordType type, int requestId, byte[] head, int headLength, byte[] content, int offset,
-			int length) throws IOException {
+			int length, int endAppStatus) throws IOException {
 		int headPos = 0;
 		int pos = offset;
 		int end = offset + length;
 		int remaining = headLength + length;
 		while (remaining > 0) {
-			int records = Math.min(GATHER_RECORDS, (remaining + this.maxWrite - 1) / this.maxWrite);
-			ensure(records * 2 * FastCgi.HEADER_LENGTH);
+			int records = Math.min(this.gatherRecords, (remaining + this.maxWrite - 1) / this.maxWrite);
+			ensure(records * 2 * FastCgi.HEADER_LENGTH + RESPONSE_END_LENGTH);
 			int n = 0;
 			long bytes = this.buffer.position();
 			if (bytes > 0) {
@@ -300,6 +333,16 @@ final class RecordWriter {
 				remaining -= recordLength;
 				bytes += RecordEncoder.recordLength(recordLength);
 				this.listener.recordSent(type, recordLength);
+			}
+			if (remaining == 0 && endAppStatus >= 0) {
+				// the batch's headers take at most gatherRecords * 16 bytes of a buffer of two records or more
+				int at = this.buffer.position();
+				RecordEncoder.writeEmpty(this.buffer, type, requestId);
+				this.listener.recordSent(type, 0);
+				RecordEncoder.writeEndRequest(this.buffer, requestId, endAppStatus, ProtocolStatus.REQUEST_COMPLETE.code());
+				this.listener.recordSent(RecordType.END_REQUEST, EndRequestBody.LENGTH);
+				this.gathered[n++] = this.buffer.slice(at, RESPONSE_END_LENGTH);
+				bytes += RESPONSE_END_LENGTH;
 			}
 			writeGathered(n, bytes);
 		}
@@ -346,6 +389,10 @@ final class RecordWriter {
 		return (cause instanceof ConnectionClosedException) ? cause
 				: new ConnectionClosedException("write to the web server failed: " + cause.getMessage(), cause);
 	}
+
+	/** The empty STDOUT and END_REQUEST that end a response. */
+	private static final int RESPONSE_END_LENGTH = FastCgi.HEADER_LENGTH
+			+ RecordEncoder.recordLength(EndRequestBody.LENGTH);
 
 	private void empty(RecordType type, int requestId) throws IOException {
 		ensure(FastCgi.HEADER_LENGTH);

@@ -672,12 +672,47 @@ final class Request implements FastCgiExchange, Runnable {
 	}
 
 	/**
+	 * Ends the request with {@code b} as the last stdout bytes, in the write that carries END_REQUEST, when nothing
+	 * can still need the request: its input read to the end, stderr unused, stdout open, not deferred or timed out.
+	 */
+	@Override
+	public boolean completeWith(byte[] b, int off, int len) throws IOException {
+		java.util.Objects.checkFromIndexSize(off, len, b.length);
+		RecordOutput err = this.stderr;
+		if (this.deferred || this.finished.get() || this.timedOut.get() || this.outputDropped
+				|| (err != null && err.isUsed()) || !this.stdout.isOpen() || !this.stdin.isConsumed()
+				|| (this.data != null && !this.data.isConsumed())) {
+			return false;
+		}
+		if (!finish(this.appStatus, null, b, off, len)) {
+			return false;
+		}
+		IOException cause = this.abortCause;
+		if (cause != null) {
+			// the write failed: the handler hears of it as it would from stdout
+			throw new ConnectionClosedException("connection lost while ending request " + this.id, cause);
+		}
+		return true;
+	}
+
+	/**
 	 * Ends the request with END_REQUEST after the output; {@code outcome} null derives it from the app status.
 	 * @return false if the request had already ended
 	 */
 	private boolean finish(int appStatus, Outcome fixedOutcome) {
+		return finish(appStatus, fixedOutcome, null, 0, 0);
+	}
+
+	/**
+	 * {@link #finish(int, Outcome)} with {@code last} (if not null) as the last stdout bytes, after what stdout
+	 * buffers.
+	 */
+	private boolean finish(int appStatus, Outcome fixedOutcome, byte[] last, int lastOffset, int lastLength) {
 		if (!this.finished.compareAndSet(false, true)) {
 			return false;
+		}
+		if (last != null) {
+			this.stdout.lastBytesTaken();
 		}
 		this.appStatus = appStatus;
 		// the id and the fastcgi.max-requests slot are free before END_REQUEST leaves: the web server may reuse
@@ -695,8 +730,8 @@ final class Request implements FastCgiExchange, Runnable {
 			// the stdout buffer goes back to the connection once encoded, before the write: the next request on
 			// the connection may start as soon as the web server reads END_REQUEST
 			this.connection.writer()
-				.writeResponseEnd(this.id, out, outLength, err, errLength, errUsed, appStatus,
-						() -> this.connection.returnBuffer(this.stdout.closeAndTakeBuffer()));
+				.writeResponseEnd(this.id, out, outLength, last, lastOffset, lastLength, err, errLength, errUsed,
+						appStatus, () -> this.connection.returnBuffer(this.stdout.closeAndTakeBuffer()));
 		}
 		catch (IOException ex) {
 			outcome = Outcome.ABORTED;

@@ -235,6 +235,21 @@ final class RequestInput extends InputStream {
 		return this.ended;
 	}
 
+	/**
+	 * Whether the stream has ended and the reader has taken all of it: no read could return more, so the request
+	 * may end before its handler returns ({@link Request#completeWith}).
+	 */
+	boolean isConsumed() {
+		this.lock.lock();
+		try {
+			return this.ended && this.failure == null && !this.released && this.delivered == this.pushed
+					&& (this.declaredLength < 0 || this.delivered == this.declaredLength);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	/** Content bytes pushed and kept so far (whether read out since or not). */
 	long pushedBytes() {
 		this.lock.lock();
