@@ -196,6 +196,24 @@ class CompleteWithTests extends EngineTestSupport {
 	}
 
 	@Test
+	void afterARequestTimeoutTheTimeOutsResponseStands() throws Exception {
+		AtomicReference<Boolean> ended = new AtomicReference<>();
+		CountDownLatch done = new CountDownLatch(1);
+		FastCgiServer server = start(config().requestTimeout(java.time.Duration.ofMillis(200)), (exchange) -> {
+			hold(new CountDownLatch(1));
+			ended.set(exchange.completeWith(bytes(OK_HEAD + "late"), 0, OK_HEAD.length() + 4));
+			done.countDown();
+		});
+		RawClient client = connect(server);
+		client.request(1, true, get("/slow"), new byte[0]);
+		RawClient.Response response = client.response(1);
+		assertThat(response.stdout()).startsWith("Status: 504");
+		assertThat(response.appStatus()).isEqualTo(1);
+		assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(ended.get()).isFalse();
+	}
+
+	@Test
 	void afterAnAbortNothingIsWritten() throws Exception {
 		CountDownLatch aborted = new CountDownLatch(1);
 		AtomicReference<Boolean> ended = new AtomicReference<>();

@@ -152,7 +152,7 @@ final class RecordWriter {
 				recordOfTwo(type, requestId, head, headLength, content, offset, length);
 			}
 			else {
-				gather(type, requestId, head, headLength, content, offset, length, -1);
+				gather(type, requestId, head, headLength, content, offset, length, false, 0);
 			}
 			flush();
 		}
@@ -203,7 +203,7 @@ final class RecordWriter {
 			if (lastLength > 0 && !errUsed && (total > this.maxWrite
 					|| RecordEncoder.recordLength(total) + RESPONSE_END_LENGTH > this.buffer.remaining())) {
 				// a large body: its records leave from the caller's arrays, the end records in the last write
-				gather(RecordType.STDOUT, requestId, out, outLength, last, lastOffset, lastLength, appStatus);
+				gather(RecordType.STDOUT, requestId, out, outLength, last, lastOffset, lastLength, true, appStatus);
 				encoded.run();
 				return;
 			}
@@ -292,11 +292,11 @@ final class RecordWriter {
 
 	/**
 	 * Writes what the buffer holds followed by records cut from head + content, in gathered writes: record headers
-	 * and padding are encoded into the write buffer, content is wrapped, not copied. With {@code endAppStatus} not
-	 * negative (stdout), the last write also carries the empty STDOUT and END_REQUEST.
+	 * and padding are encoded into the write buffer, content is wrapped, not copied. With {@code endResponse} (stdout),
+	 * the last write also carries the empty STDOUT and END_REQUEST with {@code appStatus}.
 	 */
 	private void gather(RecordType type, int requestId, byte[] head, int headLength, byte[] content, int offset,
-			int length, int endAppStatus) throws IOException {
+			int length, boolean endResponse, int appStatus) throws IOException {
 		int headPos = 0;
 		int pos = offset;
 		int end = offset + length;
@@ -334,12 +334,12 @@ final class RecordWriter {
 				bytes += RecordEncoder.recordLength(recordLength);
 				this.listener.recordSent(type, recordLength);
 			}
-			if (remaining == 0 && endAppStatus >= 0) {
+			if (remaining == 0 && endResponse) {
 				// the batch's headers take at most gatherRecords * 16 bytes of a buffer of two records or more
 				int at = this.buffer.position();
 				RecordEncoder.writeEmpty(this.buffer, type, requestId);
 				this.listener.recordSent(type, 0);
-				RecordEncoder.writeEndRequest(this.buffer, requestId, endAppStatus, ProtocolStatus.REQUEST_COMPLETE.code());
+				RecordEncoder.writeEndRequest(this.buffer, requestId, appStatus, ProtocolStatus.REQUEST_COMPLETE.code());
 				this.listener.recordSent(RecordType.END_REQUEST, EndRequestBody.LENGTH);
 				this.gathered[n++] = this.buffer.slice(at, RESPONSE_END_LENGTH);
 				bytes += RESPONSE_END_LENGTH;

@@ -712,7 +712,14 @@ final class Request implements FastCgiExchange, Runnable {
 			return false;
 		}
 		if (last != null) {
-			this.stdout.lastBytesTaken();
+			if (this.stdout.isOpen()) {
+				this.stdout.lastBytesTaken();
+			}
+			else {
+				// sealed by a time-out that claimed the request first: its response goes instead, as for complete()
+				last = null;
+				lastLength = 0;
+			}
 		}
 		this.appStatus = appStatus;
 		// the id and the fastcgi.max-requests slot are free before END_REQUEST leaves: the web server may reuse
