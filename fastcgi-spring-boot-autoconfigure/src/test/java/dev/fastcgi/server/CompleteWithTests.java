@@ -1,16 +1,17 @@
 package dev.fastcgi.server;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 import dev.fastcgi.protocol.ProtocolStatus;
 import dev.fastcgi.protocol.RecordType;
@@ -38,7 +39,7 @@ class CompleteWithTests extends EngineTestSupport {
 	};
 
 	/** {@link #start} with the write counter attached. */
-	private FastCgiServer startCounting(ServerConfig.Builder config, FastCgiHandler handler) throws java.io.IOException {
+	private FastCgiServer startCounting(ServerConfig.Builder config, FastCgiHandler handler) throws IOException {
 		FastCgiServer server = new FastCgiServer(config.build(), handler);
 		server.addListener(this.events);
 		server.addListener(this.writeCounter);
@@ -71,7 +72,7 @@ class CompleteWithTests extends EngineTestSupport {
 			try {
 				exchange.stdout().write(1);
 			}
-			catch (java.io.IOException ex) {
+			catch (IOException ex) {
 				result.set(result.get() + " then " + ex.getClass().getSimpleName());
 			}
 			exchange.complete(3);
@@ -199,7 +200,7 @@ class CompleteWithTests extends EngineTestSupport {
 	void afterARequestTimeoutTheTimeOutsResponseStands() throws Exception {
 		AtomicReference<Boolean> ended = new AtomicReference<>();
 		CountDownLatch done = new CountDownLatch(1);
-		FastCgiServer server = start(config().requestTimeout(java.time.Duration.ofMillis(200)), (exchange) -> {
+		FastCgiServer server = start(config().requestTimeout(Duration.ofMillis(200)), (exchange) -> {
 			hold(new CountDownLatch(1));
 			ended.set(exchange.completeWith(bytes(OK_HEAD + "late"), 0, OK_HEAD.length() + 4));
 			done.countDown();
@@ -232,7 +233,7 @@ class CompleteWithTests extends EngineTestSupport {
 		assertThat(response.stdout()).isEmpty();
 		assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
 		assertThat(ended.get()).isFalse();
-		assertThat(Arrays.asList(this.events.lines.toArray())).contains("aborted 1");
+		assertThat(this.events.lines).contains("aborted 1");
 	}
 
 }
