@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.fastcgi.protocol.ProtocolStatus;
@@ -217,6 +218,26 @@ class EngineLimitsTests extends EngineTestSupport {
 		client.request(2, true, get("/second"), new byte[0]);
 		assertThat(client.response(2).stdout()).endsWith("uri=/second length=0");
 		assertThat(this.seen).containsExactly("/first", "/second");
+	}
+
+	@ParameterizedTest(name = "event loop {0}, multiplexed {1}")
+	@CsvSource({ "true, false", "false, false", "false, true" })
+	void aDeclaredBodyThatHasArrivedRunsWithoutWaitingForTheEmptyStdin(boolean eventLoop, boolean multiplexed)
+			throws Exception {
+		FastCgiServer server = start(config().eventLoop(eventLoop).multiplexed(multiplexed), (exchange) -> {
+			this.seen.add(exchange.params().get("REQUEST_URI"));
+			echo(exchange);
+		});
+		RawClient client = connect(server);
+		// the connection is idle first (on an event loop, parked there), then the body arrives without its end
+		Thread.sleep(200);
+		client.send(RawClient.concat(RawClient.begin(1, Role.RESPONDER.code(), true),
+				RawClient.params(1, post("/declared", "4")), RawClient.stdin(1, bytes("abcd"), false)));
+		assertThat(client.response(1).stdout()).endsWith("length=4");
+		client.send(RawClient.empty(RecordType.STDIN, 1));
+		client.request(2, true, get("/after"), new byte[0]);
+		assertThat(client.response(2).stdout()).endsWith("uri=/after length=0");
+		assertThat(this.seen).containsExactly("/declared", "/after");
 	}
 
 	@ParameterizedTest(name = "multiplexed={0}")

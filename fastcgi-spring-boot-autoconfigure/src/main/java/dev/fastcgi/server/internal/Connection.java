@@ -471,7 +471,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 		if (request == null) {
 			return null;
 		}
-		boolean complete = request.inputComplete() || request.isFinished();
+		boolean complete = request.inputArrived() || request.isFinished();
 		if (!complete && onLoop && request.inputReceived() < HELD_INPUT_LIMIT) {
 			return null;
 		}
@@ -488,11 +488,11 @@ public final class Connection implements Runnable, RequestInput.Source {
 	/**
 	 * Multiplexed: whether a just-dispatched request should wait for its input before a worker takes it, which saves
 	 * the worker a wake-up per STDIN record (the input is buffered in the request's {@link RequestInput} either way).
-	 * It goes to a worker once its input has ended or passed {@link #HELD_INPUT_LIMIT} (or
-	 * fastcgi.input-spill-threshold, if lower), from {@link #onInput}.
+	 * It goes to a worker once its input has all arrived (ended, or its declared length) or passed
+	 * {@link #HELD_INPUT_LIMIT} (or fastcgi.input-spill-threshold, if lower), from {@link #onInput}.
 	 */
 	boolean holdForInput(Request request) {
-		return this.config.multiplexed() && !request.inputComplete() && request.inputReceived() < holdLimit();
+		return this.config.multiplexed() && !request.inputArrived() && request.inputReceived() < holdLimit();
 	}
 
 	private long holdLimit() {
@@ -836,7 +836,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 		if (request == this.pullTarget) {
 			this.pullTargetFed = true;
 		}
-		if (request.isHeld() && (request.inputComplete() || request.inputReceived() >= holdLimit())
+		if (request.isHeld() && (request.inputArrived() || request.inputReceived() >= holdLimit())
 				&& request.releaseHold() && !request.submit()) {
 			refuseForNoWorker(request);
 		}

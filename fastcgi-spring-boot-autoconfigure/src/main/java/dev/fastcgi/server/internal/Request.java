@@ -354,6 +354,20 @@ final class Request implements FastCgiExchange, Runnable {
 		return this.data == null || this.data.isEnded();
 	}
 
+	/**
+	 * Whether the handler can read all its input without waiting for more records: {@link #inputComplete}, or the
+	 * declared lengths have arrived (a web server may send the empty STDIN only after the response).
+	 */
+	boolean inputArrived() {
+		if (this.role == Role.AUTHORIZER) {
+			return true;
+		}
+		if (!this.stdin.isAllArrived()) {
+			return false;
+		}
+		return this.data == null || this.data.isAllArrived();
+	}
+
 	boolean isFinished() {
 		return this.finished.get();
 	}

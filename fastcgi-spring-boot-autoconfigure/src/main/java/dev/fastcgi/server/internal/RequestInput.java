@@ -236,6 +236,20 @@ final class RequestInput extends InputStream {
 	}
 
 	/**
+	 * Whether all the input a reader can get has arrived: the empty record, or the declared length (the empty record
+	 * may come later, or only after the response), or the stream failed.
+	 */
+	boolean isAllArrived() {
+		this.lock.lock();
+		try {
+			return this.ended || this.failure != null || (this.declaredLength >= 0 && this.pushed >= this.declaredLength);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
 	 * Whether the stream has ended and the reader has taken all of it: no read could return more, so the request
 	 * may end before its handler returns ({@link Request#completeWith}).
 	 */
