@@ -116,6 +116,7 @@ class CompleteWithTests extends EngineTestSupport {
 		RawClient.Response response = client.response(1);
 		assertThat(response.stdout()).isEqualTo(OK_HEAD + "hello");
 		assertThat(response.records()).hasSize(3);
+		await().atMost(5, TimeUnit.SECONDS).until(() -> ended.get() != null);
 		assertThat(ended.get()).isTrue();
 		await().atMost(5, TimeUnit.SECONDS).until(() -> this.events.has("ended 1 REQUEST_COMPLETE SUCCESS"));
 		assertThat(this.writes).hasSize(1);
@@ -165,6 +166,8 @@ class CompleteWithTests extends EngineTestSupport {
 		client.request(1, true, params("REQUEST_METHOD", "POST", "REQUEST_URI", "/post", "CONTENT_LENGTH", "10"),
 				bytes("0123456789"));
 		assertThat(client.response(1).stdout()).isEqualTo(OK_HEAD + "read 10");
+		// the response may arrive before completeWith has returned
+		await().atMost(5, TimeUnit.SECONDS).until(() -> ended.get() != null);
 		assertThat(ended.get()).isTrue();
 	}
 

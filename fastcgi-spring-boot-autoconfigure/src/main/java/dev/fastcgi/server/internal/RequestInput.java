@@ -250,14 +250,15 @@ final class RequestInput extends InputStream {
 	}
 
 	/**
-	 * Whether the stream has ended and the reader has taken all of it: no read could return more, so the request
-	 * may end before its handler returns ({@link Request#completeWith}).
+	 * Whether the reader has taken all of the stream, its declared length or, without one, up to the empty record:
+	 * no read could return more, so the request may end before its handler returns ({@link Request#completeWith}).
+	 * A late empty record then finds the request gone and is skipped.
 	 */
 	boolean isConsumed() {
 		this.lock.lock();
 		try {
-			return this.ended && this.failure == null && !this.released && this.delivered == this.pushed
-					&& (this.declaredLength < 0 || this.delivered == this.declaredLength);
+			return this.failure == null && !this.released && this.delivered == this.pushed
+					&& ((this.declaredLength >= 0) ? this.delivered == this.declaredLength : this.ended);
 		}
 		finally {
 			this.lock.unlock();
