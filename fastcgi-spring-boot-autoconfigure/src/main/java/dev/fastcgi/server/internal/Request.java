@@ -345,13 +345,7 @@ final class Request implements FastCgiExchange, Runnable {
 
 	/** Whether every input stream this role gets has ended (an AUTHORIZER gets none it must wait for). */
 	boolean inputComplete() {
-		if (this.role == Role.AUTHORIZER) {
-			return true;
-		}
-		if (!this.stdin.isEnded()) {
-			return false;
-		}
-		return this.data == null || this.data.isEnded();
+		return this.role == Role.AUTHORIZER || everyInput(RequestInput::isEnded);
 	}
 
 	/**
@@ -359,13 +353,12 @@ final class Request implements FastCgiExchange, Runnable {
 	 * declared lengths have arrived (a web server may send the empty STDIN only after the response).
 	 */
 	boolean inputArrived() {
-		if (this.role == Role.AUTHORIZER) {
-			return true;
-		}
-		if (!this.stdin.isAllArrived()) {
-			return false;
-		}
-		return this.data == null || this.data.isAllArrived();
+		return this.role == Role.AUTHORIZER || everyInput(RequestInput::isAllArrived);
+	}
+
+	/** Whether {@code test} holds for stdin and, for FILTER, the data stream. */
+	private boolean everyInput(java.util.function.Predicate<RequestInput> test) {
+		return test.test(this.stdin) && (this.data == null || test.test(this.data));
 	}
 
 	boolean isFinished() {
@@ -694,8 +687,7 @@ final class Request implements FastCgiExchange, Runnable {
 		java.util.Objects.checkFromIndexSize(off, len, b.length);
 		RecordOutput err = this.stderr;
 		if (this.deferred || this.finished.get() || this.timedOut.get() || this.outputDropped
-				|| (err != null && err.isUsed()) || !this.stdout.isOpen() || !this.stdin.isConsumed()
-				|| (this.data != null && !this.data.isConsumed())) {
+				|| (err != null && err.isUsed()) || !this.stdout.isOpen() || !everyInput(RequestInput::isConsumed)) {
 			return false;
 		}
 		if (!finish(this.appStatus, null, b, off, len)) {
