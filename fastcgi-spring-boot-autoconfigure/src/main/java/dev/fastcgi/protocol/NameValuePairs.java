@@ -41,16 +41,46 @@ public final class NameValuePairs {
 	 */
 	public static void decode(ByteBuffer in, Sink sink) throws ProtocolException {
 		while (in.hasRemaining()) {
-			int nameLength = readLength(in, "name");
-			int valueLength = readLength(in, "value");
-			if ((long) nameLength + valueLength > in.remaining()) {
-				throw new ProtocolException("name_value", "name-value pair declares " + nameLength + "+"
-						+ valueLength + " bytes but only " + in.remaining() + " remain");
-			}
-			String name = readName(in, nameLength);
-			String value = readString(in, valueLength);
+			long lengths = readLengths(in);
+			String name = readName(in, (int) (lengths >>> 32));
+			String value = readString(in, (int) lengths);
 			sink.pair(name, value);
 		}
+	}
+
+	/**
+	 * Decodes every pair in {@code length} bytes of {@code bytes} at {@code offset}, handing each value on as its
+	 * place in {@code bytes} (for {@link ParamMap}, which decodes a value when it is first read).
+	 * @throws ProtocolException (reason {@code name_value}) if a length runs past the end of the data
+	 */
+	static void decode(byte[] bytes, int offset, int length, RawSink sink) throws ProtocolException {
+		ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
+		while (in.hasRemaining()) {
+			long lengths = readLengths(in);
+			String name = readName(in, (int) (lengths >>> 32));
+			int valueOffset = in.position();
+			int valueLength = (int) lengths;
+			in.position(valueOffset + valueLength);
+			sink.pair(name, valueOffset, valueLength);
+		}
+	}
+
+	/** Receives pairs whose values are left in the bytes they were decoded from. */
+	interface RawSink {
+
+		void pair(String name, int valueOffset, int valueLength) throws ProtocolException;
+
+	}
+
+	/** A pair's name length (high 32 bits) and value length (low 32), checked against the bytes that remain. */
+	private static long readLengths(ByteBuffer in) throws ProtocolException {
+		int nameLength = readLength(in, "name");
+		int valueLength = readLength(in, "value");
+		if ((long) nameLength + valueLength > in.remaining()) {
+			throw new ProtocolException("name_value", "name-value pair declares " + nameLength + "+" + valueLength
+					+ " bytes but only " + in.remaining() + " remain");
+		}
+		return ((long) nameLength << 32) | valueLength;
 	}
 
 	/** Decodes into a new insertion-ordered map (a later duplicate name wins). */

@@ -7,15 +7,14 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import dev.fastcgi.protocol.NameValuePairs;
+import dev.fastcgi.protocol.ParamMap;
 import dev.fastcgi.protocol.ProtocolException;
 import dev.fastcgi.protocol.ProtocolStatus;
 import dev.fastcgi.protocol.RecordType;
@@ -35,6 +34,8 @@ import dev.fastcgi.server.ServerListener.Outcome;
 final class Request implements FastCgiExchange, Runnable {
 
 	private static final System.Logger logger = System.getLogger(Request.class.getName());
+
+	private static final byte[] EMPTY = new byte[0];
 
 	private static final byte[] ERROR_RESPONSE = ("Status: 500\r\nContent-Type: text/plain\r\n\r\n"
 			+ "Internal Server Error\n").getBytes(StandardCharsets.ISO_8859_1);
@@ -187,31 +188,26 @@ final class Request implements FastCgiExchange, Runnable {
 		int maxParams = config.maxParams();
 		int maxName = config.maxParamNameLength();
 		int maxValue = config.maxParamValueLength();
-		Map<String, String> environ = config.environ();
-		// insertion order: the order the web server sent (header order survives into HTTP_* params)
-		Map<String, String> map = new LinkedHashMap<>(64 + environ.size() * 2);
-		if (this.rawParamsLength > 0) {
-			int[] count = new int[1];
-			NameValuePairs.decode(ByteBuffer.wrap(this.rawParams, 0, this.rawParamsLength), (name, value) -> {
-				if (++count[0] > maxParams) {
-					throw new ProtocolException("params_too_many", "params of request " + this.id
-							+ " have more than fastcgi.max-params (" + maxParams + ") pairs");
-				}
-				if (name.length() > maxName) {
-					refuse("param_name_too_long", "a param name of " + name.length()
-							+ " bytes exceeds fastcgi.max-param-name-length (" + maxName + ")");
-				}
-				else if (value.length() > maxValue) {
-					refuse("param_value_too_long", "param " + name + " of " + value.length()
-							+ " bytes exceeds fastcgi.max-param-value-length (" + maxValue + ")");
-				}
-				else {
-					map.put(name, value);
-				}
-			});
-		}
-		map.putAll(environ);
-		this.params = Collections.unmodifiableMap(map);
+		int[] count = new int[1];
+		// the map keeps its own copy of the bytes (values are decoded when read); the buffer serves the next request
+		byte[] bytes = (this.rawParamsLength == 0) ? EMPTY : Arrays.copyOf(this.rawParams, this.rawParamsLength);
+		this.params = ParamMap.decode(bytes, 0, bytes.length, (name, valueLength) -> {
+			if (++count[0] > maxParams) {
+				throw new ProtocolException("params_too_many", "params of request " + this.id
+						+ " have more than fastcgi.max-params (" + maxParams + ") pairs");
+			}
+			if (name.length() > maxName) {
+				refuse("param_name_too_long", "a param name of " + name.length()
+						+ " bytes exceeds fastcgi.max-param-name-length (" + maxName + ")");
+				return false;
+			}
+			if (valueLength > maxValue) {
+				refuse("param_value_too_long", "param " + name + " of " + valueLength
+						+ " bytes exceeds fastcgi.max-param-value-length (" + maxValue + ")");
+				return false;
+			}
+			return true;
+		}, config.environ());
 		this.connection.returnParamsBuffer(this.rawParams);
 		this.rawParams = null;
 		if (this.refusal == null) {
