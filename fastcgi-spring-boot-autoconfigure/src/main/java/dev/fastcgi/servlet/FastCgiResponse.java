@@ -557,11 +557,20 @@ final class FastCgiResponse implements HttpServletResponse {
 			return;
 		}
 		checkValue(type);
-		String[] parts = type.split(";");
-		this.mimeType = parts[0].trim();
+		int semicolon = type.indexOf(';');
+		if (semicolon < 0) {
+			this.mimeType = type.trim();
+			this.contentTypeParams = null;
+			return;
+		}
+		this.mimeType = type.substring(0, semicolon).trim();
 		StringBuilder params = null;
-		for (int i = 1; i < parts.length; i++) {
-			String param = parts[i].trim();
+		for (int start = semicolon + 1; start <= type.length(); start = semicolon + 1) {
+			semicolon = type.indexOf(';', start);
+			if (semicolon < 0) {
+				semicolon = type.length();
+			}
+			String param = type.substring(start, semicolon).trim();
 			if (param.regionMatches(true, 0, "charset=", 0, 8)) {
 				String charset = param.substring(8).trim();
 				if (charset.length() > 1 && charset.startsWith("\"") && charset.endsWith("\"")) {

@@ -117,6 +117,32 @@ class FastCgiServletContainerTests {
 	}
 
 	@Test
+	void contentTypeSplitsIntoTypeParametersAndCharset() throws Exception {
+		servlet("/ct", (request, response) -> {
+			StringBuilder seen = new StringBuilder();
+			for (String type : new String[] { " text/html ", "text/plain;charset=UTF-8",
+					"multipart/mixed; boundary=x ;; charset=\"ISO-8859-1\"; q=1;", "application/json;",
+					";charset=UTF-8" }) {
+				response.setContentType(type);
+				seen.append(response.getContentType()).append('|').append(response.getCharacterEncoding())
+					.append('\n');
+			}
+			response.setContentType("text/csv ; Charset=UTF-16 ; header=present");
+			response.getOutputStream().write(seen.toString().getBytes(StandardCharsets.ISO_8859_1));
+		});
+		start();
+		CgiResponse response = TestRequests.get("/ct").run(this.container);
+		assertThat(response.bodyText()).isEqualTo("""
+				text/html|ISO-8859-1
+				text/plain;charset=UTF-8|UTF-8
+				multipart/mixed;boundary=x;q=1;charset=ISO-8859-1|ISO-8859-1
+				application/json;charset=ISO-8859-1|ISO-8859-1
+				;charset=UTF-8|UTF-8
+				""");
+		assertThat(response.header("Content-Type")).isEqualTo("text/csv;header=present;charset=UTF-16");
+	}
+
+	@Test
 	void responseIsCgiWithStatusFirstAndContentLength() throws Exception {
 		servlet("/r", (request, response) -> {
 			response.setStatus(201);
