@@ -25,6 +25,8 @@ ROW_LABELS = {
         os.environ.get("BENCH_FASTCGI_B_ARGS") or os.environ.get("BENCH_FASTCGI_B_JAR")
         or "BENCH_FASTCGI_B_JAR / BENCH_FASTCGI_B_ARGS"),
     "engine": "(a0) nginx → FastCGI keep_conn → bare engine (FastCgiHandler, no servlet/Spring)",
+    "fastcgi-unix": "(a-u) nginx → FastCGI keep_conn over a Unix socket → this starter",
+    "tomcat-unix": "(b-u) nginx → HTTP/1.1 keepalive over a Unix socket → Tomcat",
     "mpx": "HAProxy → FastCGI, mpxs-conns + max-reqs {max_reqs} → starter (multiplexed=true)",
     "nompx": "HAProxy → FastCGI, no mpxs-conns → starter (multiplexed=false)",
 }
@@ -155,15 +157,18 @@ def http_table(summary):
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     endpoints = order({k[1] for k in summary}, ["hello", "bytes64k", "echo16k"])
     conns_list = sorted({k[2] for k in summary}, key=int)
-    rows = order({k[0] for k in summary}, ["ceiling", "tomcat", "fastcgi", "fastcgi-b", "engine", "jetty"])
+    rows = order({k[0] for k in summary}, ["ceiling", "tomcat", "fastcgi", "fastcgi-b", "engine", "jetty",
+                                                    "tomcat-unix", "fastcgi-unix"])
     for endpoint in endpoints:
         for conns in conns_list:
             base = summary.get(("tomcat", endpoint, conns))
+            base_unix = summary.get(("tomcat-unix", endpoint, conns))
             for row in rows:
                 s = summary.get((row, endpoint, conns))
                 if not s:
                     continue
-                b = base or {}
+                # the Unix-socket rows compare with Tomcat over a Unix socket when that row ran
+                b = (base_unix if row.endswith("-unix") and base_unix else base) or {}
                 lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                     ENDPOINT_LABELS.get(endpoint, endpoint), conns, ROW_LABELS.get(row, row),
                     fmt(s["rps"]) + (" (failed)" if s["failed"] else ""),
@@ -476,13 +481,15 @@ def report(out_dir, doc_path):
                env.get("threads", "2"), env.get("duration", "?"), env.get("rounds", "?"), env.get("warmup", "?")),
            "", "Command: `%s`" % env.get("command", "bench/run.sh"), ""]
     md += ["## nginx in front: req/s, latency and CPU per request", "",
-           "Ratios are to the Tomcat row of the same endpoint and connection count. CPU per request is "
+           "Ratios are to the Tomcat row of the same endpoint and connection count (for a row over a Unix "
+           "socket: to Tomcat over a Unix socket, when that row ran). CPU per request is "
            "utime+stime of the process (all threads; nginx: master and workers) over the cell divided by the "
            "requests wrk completed. *Other CPU %* is machine CPU used by processes outside the benchmark during "
            "the cell (other users of the machine): when it is high the cell is not trustworthy.", ""]
     md += http_table(http) or ["(the http part did not run)"]
     md += ["", "### Apps", ""]
-    md += apps_table(facts, ["fastcgi", "fastcgi-b", "engine", "tomcat", "jetty", "mpx", "nompx", "upload-mpx", "upload-nompx"])
+    md += apps_table(facts, ["fastcgi", "fastcgi-b", "engine", "tomcat", "jetty", "fastcgi-unix", "tomcat-unix",
+                             "mpx", "nompx", "upload-mpx", "upload-nompx"])
     jar = env.get("fastcgi_jar", "app-fastcgi.jar")
     stand_in = "" if jar == "app-fastcgi.jar" else (" (**stand-in: `%s` instead of the starter app**)" % jar)
     md += ["", "## HAProxy: multiplexed vs non-multiplexed through the starter app" + stand_in, ""]

@@ -14,7 +14,8 @@
 #   BENCH_QUICK=1          smoke mode: 1 round, 3 s cells, 5 s warm-up, short JMH
 #   BENCH_ROWS             rows of the http part ["ceiling fastcgi tomcat jetty"]; add "engine" for the bare engine
 #                          (bench/app-engine: the same endpoints as a FastCgiHandler, no servlet, no Spring), and
-#                          "fastcgi-b" for an A/B (see BENCH_FASTCGI_B_ARGS)
+#                          "fastcgi-b" for an A/B (see BENCH_FASTCGI_B_ARGS); "fastcgi-unix" and "tomcat-unix" for
+#                          the starter and Tomcat with nginx talking to them over a Unix socket instead of TCP
 #   BENCH_WARMUP           seconds of load per JVM before measuring [40]
 #   BENCH_ROUNDS           interleaved rounds [3]
 #   BENCH_DURATION         seconds per wrk cell [10]
@@ -101,6 +102,8 @@ P_NGX_UP_MPX=$((PORT_BASE + 84))
 P_NGX_UP_NOMPX=$((PORT_BASE + 85))
 P_NGX_ENGINE=$((PORT_BASE + 86))
 P_NGX_FASTCGI_B=$((PORT_BASE + 87))
+P_NGX_FASTCGI_UNIX=$((PORT_BASE + 88))
+P_NGX_TOMCAT_UNIX=$((PORT_BASE + 89))
 P_HA_MPX=$((PORT_BASE + 90))
 P_HA_NOMPX=$((PORT_BASE + 91))
 P_APP_FASTCGI=$((PORT_BASE + 101))
@@ -268,6 +271,8 @@ http {
     upstream jetty_app   { server 127.0.0.1:$P_APP_JETTY;   keepalive $KEEPALIVE; }
     upstream engine_app  { server 127.0.0.1:$P_APP_ENGINE;  keepalive $KEEPALIVE; }
     upstream fastcgi_b_app { server 127.0.0.1:$P_APP_FASTCGI_B; keepalive $KEEPALIVE; }
+    upstream fastcgi_unix_app { server unix:$TMP/fastcgi.sock; keepalive $KEEPALIVE; }
+    upstream tomcat_unix_app  { server unix:$TMP/tomcat.sock;  keepalive $KEEPALIVE; }
     upstream upload_mpx   { server 127.0.0.1:$P_APP_MPX;   keepalive 8; }
     upstream upload_nompx { server 127.0.0.1:$P_APP_NOMPX; keepalive 8; }
 
@@ -321,6 +326,25 @@ http {
             include /etc/nginx/fastcgi_params;
             fastcgi_pass fastcgi_b_app;
             fastcgi_keep_conn on;
+        }
+    }
+    # (a-u, opt-in) the starter over FastCGI on a Unix socket
+    server {
+        listen 127.0.0.1:$P_NGX_FASTCGI_UNIX;
+        location / {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_pass fastcgi_unix_app;
+            fastcgi_keep_conn on;
+        }
+    }
+    # (b-u, opt-in) Tomcat over HTTP/1.1 on a Unix socket
+    server {
+        listen 127.0.0.1:$P_NGX_TOMCAT_UNIX;
+        location / {
+            proxy_pass http://tomcat_unix_app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
         }
     }
     # large uploads, streamed (no request buffering), to the starter app in each connection mode
@@ -443,6 +467,8 @@ app_url() {
 		jetty) echo "http://127.0.0.1:$P_NGX_JETTY" ;;
 		engine) echo "http://127.0.0.1:$P_NGX_ENGINE" ;;
 		fastcgi-b) echo "http://127.0.0.1:$P_NGX_FASTCGI_B" ;;
+		fastcgi-unix) echo "http://127.0.0.1:$P_NGX_FASTCGI_UNIX" ;;
+		tomcat-unix) echo "http://127.0.0.1:$P_NGX_TOMCAT_UNIX" ;;
 		mpx) echo "http://127.0.0.1:$P_HA_MPX" ;;
 		nompx) echo "http://127.0.0.1:$P_HA_NOMPX" ;;
 		upload-mpx) echo "http://127.0.0.1:$P_NGX_UP_MPX" ;;
@@ -466,6 +492,10 @@ app_port() {
 # established connections from the front end to the app (sampled right after a cell: the pool it used)
 app_connections() {
 	local port
+	case $1 in
+		# Unix sockets have no port to filter on: the app process's established ones
+		fastcgi-unix | tomcat-unix) ss -Hxp state established 2>/dev/null | grep -c "pid=${PID_OF[$1]:-0}," || true; return ;;
+	esac
 	port=$(app_port "$1")
 	[[ $port != 0 ]] || { echo 0; return; }
 	ss -Htn state established "( sport = :$port )" 2>/dev/null | wc -l
@@ -486,6 +516,8 @@ start_app() {
 		mpx | upload-mpx) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.bind-address="127.0.0.1:$P_APP_MPX" --fastcgi.multiplexed=true --bench.fcgi.port="$P_APP_MPX" $FASTCGI_ARGS) ;;
 		nompx | upload-nompx) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.bind-address="127.0.0.1:$P_APP_NOMPX" --fastcgi.multiplexed=false --bench.fcgi.port="$P_APP_NOMPX" $FASTCGI_ARGS) ;;
 		tomcat) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_TOMCAT" --server.address=127.0.0.1 --server.port="$P_APP_TOMCAT") ;;
+		fastcgi-unix) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.bind-address="unix:$TMP/fastcgi.sock" --fastcgi.unix-socket.permissions=rw-rw-rw- --fastcgi.multiplexed=false $FASTCGI_ARGS) ;;
+		tomcat-unix) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_TOMCAT" --bench.unix-socket="$TMP/tomcat.sock") ;;
 		jetty) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_JETTY" --bench.fcgi.host=127.0.0.1 --bench.fcgi.port="$P_APP_JETTY") ;;
 		engine) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_ENGINE" --fastcgi.bind-address="127.0.0.1:$P_APP_ENGINE" --fastcgi.multiplexed=false) ;;
 		*) log "unknown app $name"; return 1 ;;
