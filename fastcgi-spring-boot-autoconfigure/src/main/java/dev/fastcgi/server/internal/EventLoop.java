@@ -303,6 +303,11 @@ final class EventLoop {
 			return false;
 		}
 		this.listener.eventLoopHandedOff(reason);
+		if (logger.isLoggable(System.Logger.Level.DEBUG)) {
+			long servedNanos = System.nanoTime() - stamp;
+			logger.log(System.Logger.Level.DEBUG, "FastCGI event loop " + this.name + " handed to a new thread ("
+					+ reason + ", its connection served for " + (servedNanos / 1000) + " µs)");
+		}
 		if (!this.workers.executeConnection(this::lead)) {
 			// stopping: no new leader; the connections are being closed anyway
 			return false;
