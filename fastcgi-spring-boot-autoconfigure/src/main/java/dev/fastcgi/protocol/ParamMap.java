@@ -77,8 +77,9 @@ public final class ParamMap extends AbstractMap<String, String> {
 	 */
 	public static ParamMap decode(byte[] bytes, int offset, int length, PairFilter filter, Map<String, String> extra)
 			throws ProtocolException {
-		// nginx's pairs average 30-35 bytes; the arrays grow if that guess is short
-		int expected = Math.max(length / 32, 4) + extra.size();
+		// nginx's pairs average 30-35 bytes; the arrays grow if that guess is short, and a few huge values do not
+		// size them up front
+		int expected = Math.min(Math.max(length / 32, 4), 64) + extra.size();
 		ParamMap map = new ParamMap(bytes, Integer.highestOneBit(expected * 2 - 1));
 		NameValuePairs.decode(bytes, offset, length, (name, valueOffset, valueLength) -> {
 			if (filter.accept(name, valueLength)) {

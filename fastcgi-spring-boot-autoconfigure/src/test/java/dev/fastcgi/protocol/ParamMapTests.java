@@ -126,6 +126,16 @@ class ParamMapTests {
 	}
 
 	@Test
+	void aHugeValueAmongFewPairsDecodes() throws ProtocolException {
+		String big = "x".repeat(200_000);
+		byte[] bytes = NameValuePairs.encode(linked("HTTP_COOKIE", big, "REQUEST_METHOD", "GET"));
+		ParamMap map = ParamMap.decode(bytes, 0, bytes.length, ALL, Map.of());
+		assertThat(map).hasSize(2);
+		assertThat(map.get("HTTP_COOKIE")).isEqualTo(big);
+		assertThat(map.get("REQUEST_METHOD")).isEqualTo("GET");
+	}
+
+	@Test
 	void isUnmodifiable() throws ProtocolException {
 		byte[] bytes = NameValuePairs.encode(Map.of("A", "1"));
 		ParamMap map = ParamMap.decode(bytes, 0, bytes.length, ALL, Map.of());
