@@ -157,8 +157,8 @@ def http_table(summary):
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     endpoints = order({k[1] for k in summary}, ["hello", "bytes64k", "echo16k"])
     conns_list = sorted({k[2] for k in summary}, key=int)
-    rows = order({k[0] for k in summary}, ["ceiling", "tomcat", "fastcgi", "fastcgi-b", "engine", "jetty",
-                                                    "tomcat-unix", "fastcgi-unix"])
+    rows = order({k[0] for k in summary},
+                 ["ceiling", "tomcat", "fastcgi", "fastcgi-b", "engine", "jetty", "tomcat-unix", "fastcgi-unix"])
     for endpoint in endpoints:
         for conns in conns_list:
             base = summary.get(("tomcat", endpoint, conns))
