@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import dev.fastcgi.protocol.ParamMap;
 import dev.fastcgi.protocol.ProtocolException;
@@ -353,7 +354,7 @@ final class Request implements FastCgiExchange, Runnable {
 	}
 
 	/** Whether {@code test} holds for stdin and, for FILTER, the data stream. */
-	private boolean everyInput(java.util.function.Predicate<RequestInput> test) {
+	private boolean everyInput(Predicate<RequestInput> test) {
 		return test.test(this.stdin) && (this.data == null || test.test(this.data));
 	}
 
