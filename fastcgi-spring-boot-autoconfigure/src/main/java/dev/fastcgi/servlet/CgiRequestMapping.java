@@ -10,6 +10,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pure mapping from CGI/1.1 params (as a FastCGI web server sends them) to the parts of an HTTP request line
@@ -303,12 +304,30 @@ public final class CgiRequestMapping {
 		return name.toString();
 	}
 
+	/** How many header names {@link #paramName} remembers (the application's own, mostly constants). */
+	private static final int PARAM_NAMES_KEPT = 256;
+
+	/** Header name, as asked for, to its param name: most requests ask for the same dozen headers. */
+	private static final Map<String, String> PARAM_NAMES = new ConcurrentHashMap<>();
+
 	/**
 	 * The CGI param name carrying an HTTP header ({@code Accept-Language} → {@code HTTP_ACCEPT_LANGUAGE}).
 	 * @param header the header name, any case
 	 * @return the param name
 	 */
 	public static String paramName(String header) {
+		String known = PARAM_NAMES.get(header);
+		if (known != null) {
+			return known;
+		}
+		String name = composeParamName(header);
+		if (PARAM_NAMES.size() < PARAM_NAMES_KEPT) {
+			PARAM_NAMES.putIfAbsent(header, name);
+		}
+		return name;
+	}
+
+	private static String composeParamName(String header) {
 		if (header.equalsIgnoreCase("Content-Type")) {
 			return "CONTENT_TYPE";
 		}

@@ -17,10 +17,10 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -86,7 +86,18 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	private ServletMapper.Match match;
 
-	private Map<String, Object> attributes;
+	/**
+	 * Attributes set by the application, in the order first set: names and values side by side. A request carries a
+	 * dozen or so (Spring MVC sets most of them, with constant names), which a scan finds sooner than a hash map is
+	 * built.
+	 */
+	private String[] attributeNames;
+
+	private int[] attributeHashes;
+
+	private Object[] attributeValues;
+
+	private int attributeCount;
 
 	private String characterEncoding;
 
@@ -719,7 +730,23 @@ final class FastCgiRequest implements HttpServletRequest {
 		if (isBuiltIn(name)) {
 			return builtInAttribute(name);
 		}
-		return (this.attributes != null) ? this.attributes.get(name) : null;
+		int index = attributeIndex(name);
+		return (index >= 0) ? this.attributeValues[index] : null;
+	}
+
+	private int attributeIndex(String name) {
+		if (this.attributeCount == 0 || name == null) {
+			return -1;
+		}
+		String[] names = this.attributeNames;
+		int[] hashes = this.attributeHashes;
+		int hash = name.hashCode();
+		for (int i = 0; i < this.attributeCount; i++) {
+			if (names[i] == name || (hashes[i] == hash && names[i].equals(name))) {
+				return i;
+			}
+		}
+		return -1;
 	}
 
 	@Override
@@ -730,8 +757,8 @@ final class FastCgiRequest implements HttpServletRequest {
 				names.add(name);
 			}
 		}
-		if (this.attributes != null) {
-			names.addAll(this.attributes.keySet());
+		for (int i = 0; i < this.attributeCount; i++) {
+			names.add(this.attributeNames[i]);
 		}
 		return Collections.enumeration(names);
 	}
@@ -751,10 +778,28 @@ final class FastCgiRequest implements HttpServletRequest {
 			}
 			return;
 		}
-		if (this.attributes == null) {
-			this.attributes = new HashMap<>();
+		Object old = null;
+		int index = attributeIndex(name);
+		if (index >= 0) {
+			old = this.attributeValues[index];
+			this.attributeValues[index] = value;
 		}
-		Object old = this.attributes.put(name, value);
+		else {
+			if (this.attributeNames == null) {
+				this.attributeNames = new String[16];
+				this.attributeHashes = new int[16];
+				this.attributeValues = new Object[16];
+			}
+			else if (this.attributeCount == this.attributeNames.length) {
+				this.attributeNames = Arrays.copyOf(this.attributeNames, this.attributeCount * 2);
+				this.attributeHashes = Arrays.copyOf(this.attributeHashes, this.attributeCount * 2);
+				this.attributeValues = Arrays.copyOf(this.attributeValues, this.attributeCount * 2);
+			}
+			this.attributeNames[this.attributeCount] = name;
+			this.attributeHashes[this.attributeCount] = name.hashCode();
+			this.attributeValues[this.attributeCount] = value;
+			this.attributeCount++;
+		}
 		List<ServletRequestAttributeListener> listeners = this.container.getContext().requestAttributeListeners;
 		if (!listeners.isEmpty()) {
 			ServletRequestAttributeEvent event = new ServletRequestAttributeEvent(this.container.getContext(), this,
@@ -772,10 +817,18 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	@Override
 	public void removeAttribute(String name) {
-		if (this.attributes == null || isBuiltIn(name)) {
+		int index = attributeIndex(name);
+		if (index < 0 || isBuiltIn(name)) {
 			return;
 		}
-		Object old = this.attributes.remove(name);
+		Object old = this.attributeValues[index];
+		int after = this.attributeCount - index - 1;
+		System.arraycopy(this.attributeNames, index + 1, this.attributeNames, index, after);
+		System.arraycopy(this.attributeHashes, index + 1, this.attributeHashes, index, after);
+		System.arraycopy(this.attributeValues, index + 1, this.attributeValues, index, after);
+		this.attributeCount--;
+		this.attributeNames[this.attributeCount] = null;
+		this.attributeValues[this.attributeCount] = null;
 		List<ServletRequestAttributeListener> listeners = this.container.getContext().requestAttributeListeners;
 		if (old != null && !listeners.isEmpty()) {
 			ServletRequestAttributeEvent event = new ServletRequestAttributeEvent(this.container.getContext(), this,

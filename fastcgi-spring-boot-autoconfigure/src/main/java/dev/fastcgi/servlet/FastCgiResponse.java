@@ -76,6 +76,15 @@ final class FastCgiResponse implements HttpServletResponse {
 
 	private boolean charsetExplicit;
 
+	/** The last content type {@link #getContentType()} composed, and the mime type, params and charset it joined. */
+	private String composedContentType;
+
+	private String composedMimeType;
+
+	private String composedParams;
+
+	private String composedCharset;
+
 	private long contentLength = -1;
 
 	private Locale locale;
@@ -533,17 +542,32 @@ final class FastCgiResponse implements HttpServletResponse {
 		if (this.mimeType == null) {
 			return null;
 		}
-		StringBuilder type = new StringBuilder(this.mimeType);
-		if (this.contentTypeParams != null) {
-			type.append(';').append(this.contentTypeParams);
-		}
+		String charset = null;
 		if (this.characterEncoding != null && (this.charsetExplicit || this.outputMode == OutputMode.WRITER)) {
-			type.append(";charset=").append(this.characterEncoding);
+			charset = this.characterEncoding;
 		}
 		else if (this.outputMode == OutputMode.WRITER) {
-			type.append(";charset=").append(getCharacterEncoding());
+			charset = getCharacterEncoding();
 		}
-		return type.toString();
+		if (this.contentTypeParams == null && charset == null) {
+			return this.mimeType;
+		}
+		// asked for several times per response (message converters, the header block): composed once for its parts
+		if (this.composedContentType == null || this.composedMimeType != this.mimeType
+				|| this.composedParams != this.contentTypeParams || this.composedCharset != charset) {
+			StringBuilder type = new StringBuilder(this.mimeType);
+			if (this.contentTypeParams != null) {
+				type.append(';').append(this.contentTypeParams);
+			}
+			if (charset != null) {
+				type.append(";charset=").append(charset);
+			}
+			this.composedContentType = type.toString();
+			this.composedMimeType = this.mimeType;
+			this.composedParams = this.contentTypeParams;
+			this.composedCharset = charset;
+		}
+		return this.composedContentType;
 	}
 
 	@Override

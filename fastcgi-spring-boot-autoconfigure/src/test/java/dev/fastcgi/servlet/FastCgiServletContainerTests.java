@@ -678,6 +678,94 @@ class FastCgiServletContainerTests {
 	}
 
 	@Test
+	void contentTypeFollowsEveryChangeAfterBeingRead() throws Exception {
+		servlet("/ct2", (request, response) -> {
+			StringBuilder seen = new StringBuilder();
+			response.setContentType("text/plain");
+			seen.append(response.getContentType()).append('\n');
+			seen.append(response.getContentType()).append('\n');
+			response.setCharacterEncoding("UTF-8");
+			seen.append(response.getContentType()).append('\n');
+			response.setContentType("text/html; level=1");
+			seen.append(response.getContentType()).append('\n');
+			response.setCharacterEncoding("UTF-16");
+			seen.append(response.getContentType()).append('\n');
+			// a new string with the same text as the last mime type: the same answer
+			response.setContentType(new String("text/html; level=1".toCharArray()));
+			seen.append(response.getContentType()).append('\n');
+			response.setCharacterEncoding((String) null);
+			seen.append(response.getContentType()).append('\n');
+			response.setContentType("application/json");
+			seen.append(response.getContentType()).append('\n');
+			response.setCharacterEncoding("UTF-8");
+			PrintWriter writer = response.getWriter();
+			writer.write(seen.toString());
+			writer.write(response.getContentType());
+		});
+		start();
+		CgiResponse response = TestRequests.get("/ct2").run(this.container);
+		assertThat(response.bodyText()).isEqualTo("""
+				text/plain
+				text/plain
+				text/plain;charset=UTF-8
+				text/html;level=1;charset=UTF-8
+				text/html;level=1;charset=UTF-16
+				text/html;level=1;charset=UTF-16
+				text/html;level=1
+				application/json
+				application/json;charset=UTF-8""");
+		assertThat(response.header("Content-Type")).isEqualTo("application/json;charset=UTF-8");
+	}
+
+	@Test
+	void requestAttributesKeepMapSemanticsAndTellTheirListeners() throws Exception {
+		List<String> events = new CopyOnWriteArrayList<>();
+		this.container.getServletContext().addListener(new jakarta.servlet.ServletRequestAttributeListener() {
+			@Override
+			public void attributeAdded(jakarta.servlet.ServletRequestAttributeEvent event) {
+				events.add("added " + event.getName() + "=" + event.getValue());
+			}
+
+			@Override
+			public void attributeReplaced(jakarta.servlet.ServletRequestAttributeEvent event) {
+				events.add("replaced " + event.getName() + "=" + event.getValue());
+			}
+
+			@Override
+			public void attributeRemoved(jakarta.servlet.ServletRequestAttributeEvent event) {
+				events.add("removed " + event.getName() + "=" + event.getValue());
+			}
+		});
+		servlet("/attrs", (request, response) -> {
+			for (int i = 0; i < 40; i++) {
+				request.setAttribute("a" + i, i);
+			}
+			// names equal to, not the same strings as, the ones set
+			request.setAttribute(new String("a7".toCharArray()), "seven");
+			request.removeAttribute(new String("a3".toCharArray()));
+			request.removeAttribute("a39");
+			request.removeAttribute("absent");
+			request.setAttribute("a5", null);
+			StringBuilder seen = new StringBuilder();
+			seen.append(request.getAttribute("a7")).append(' ').append(request.getAttribute("a3")).append(' ')
+				.append(request.getAttribute("a5")).append(' ').append(request.getAttribute("a38")).append(' ')
+				.append(request.getAttribute("a0")).append(' ').append(request.getAttribute("absent")).append('\n');
+			List<String> names = Collections.list(request.getAttributeNames());
+			names.removeIf((name) -> !name.startsWith("a"));
+			seen.append(names.size()).append(' ').append(names.subList(0, 6));
+			response.getWriter().write(seen.toString());
+		});
+		start();
+		CgiResponse response = TestRequests.get("/attrs").run(this.container);
+		assertThat(response.bodyText()).isEqualTo("""
+				seven null null 38 0 null
+				37 [a0, a1, a2, a4, a6, a7]""");
+		assertThat(events).hasSize(40 + 1 + 3);
+		assertThat(events.subList(40, 44)).containsExactly("replaced a7=7", "removed a3=3", "removed a39=39",
+				"removed a5=5");
+	}
+
+	@Test
 	void listenersForRequestsAttributesAndSessions() throws Exception {
 		List<String> events = new CopyOnWriteArrayList<>();
 		var context = this.container.getServletContext();
