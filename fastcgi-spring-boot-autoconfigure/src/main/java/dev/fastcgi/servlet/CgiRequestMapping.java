@@ -23,6 +23,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CgiRequestMapping {
 
+	/** How many header names {@link #paramName} remembers (the application's own, mostly constants). */
+	private static final int PARAM_NAMES_KEPT = 256;
+
+	/** Header name, as asked for, to its param name: most requests ask for the same dozen headers. */
+	private static final Map<String, String> PARAM_NAMES = new ConcurrentHashMap<>();
+
 	private CgiRequestMapping() {
 	}
 
@@ -303,12 +309,6 @@ public final class CgiRequestMapping {
 		}
 		return name.toString();
 	}
-
-	/** How many header names {@link #paramName} remembers (the application's own, mostly constants). */
-	private static final int PARAM_NAMES_KEPT = 256;
-
-	/** Header name, as asked for, to its param name: most requests ask for the same dozen headers. */
-	private static final Map<String, String> PARAM_NAMES = new ConcurrentHashMap<>();
 
 	/**
 	 * The CGI param name carrying an HTTP header ({@code Accept-Language} → {@code HTTP_ACCEPT_LANGUAGE}).

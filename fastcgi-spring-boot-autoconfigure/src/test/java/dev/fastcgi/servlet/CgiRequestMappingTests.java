@@ -145,6 +145,18 @@ class CgiRequestMappingTests {
 	}
 
 	@Test
+	void paramNamesStayRightPastTheNamesRemembered() {
+		for (int round = 0; round < 2; round++) {
+			for (int i = 0; i < 600; i++) {
+				assertThat(CgiRequestMapping.paramName("X-Custom-" + i)).isEqualTo("HTTP_X_CUSTOM_" + i);
+				assertThat(CgiRequestMapping.paramName("x-custom-" + i)).isEqualTo("HTTP_X_CUSTOM_" + i);
+			}
+		}
+		assertThat(CgiRequestMapping.paramName("Content-Type")).isEqualTo("CONTENT_TYPE");
+		assertThat(CgiRequestMapping.paramName("accept")).isEqualTo("HTTP_ACCEPT");
+	}
+
+	@Test
 	void nonHeaderParamsAreNotHeaders() {
 		assertThat(CgiRequestMapping.headerName("REMOTE_ADDR")).isNull();
 		assertThat(CgiRequestMapping.headerName("HTTPS")).isNull();
