@@ -896,7 +896,9 @@ part_report() {
 		echo "haproxy_max_reqs=$HAPROXY_MAX_REQS"
 		echo "fastcgi_jar=$(basename "$JAR_FASTCGI")"
 		echo "jfr=$JFR"
-		echo "command=$(env | grep '^BENCH_' | grep -v '^BENCH_OUT=' | sort | tr '\n' ' ')bench/run.sh $PARTS_ARGS"
+		# the BENCH_ settings as they would be typed: a value with spaces in double quotes
+		echo "command=$(env | grep '^BENCH_' | grep -v '^BENCH_OUT=' | sort \
+			| sed -E 's/^([A-Z_0-9]+)=(.* .*)$/\1="\2"/' | tr '\n' ' ')bench/run.sh $PARTS_ARGS"
 	} >"$OUT/env.txt"
 	cp "$TMP/nginx/nginx.conf" "$OUT/nginx.conf" 2>/dev/null || true
 	cp "$TMP/haproxy/haproxy.cfg" "$OUT/haproxy.cfg" 2>/dev/null || true
