@@ -93,8 +93,6 @@ final class FastCgiRequest implements HttpServletRequest {
 	 */
 	private String[] attributeNames;
 
-	private int[] attributeHashes;
-
 	private Object[] attributeValues;
 
 	private int attributeCount;
@@ -739,10 +737,10 @@ final class FastCgiRequest implements HttpServletRequest {
 			return -1;
 		}
 		String[] names = this.attributeNames;
-		int[] hashes = this.attributeHashes;
 		int hash = name.hashCode();
 		for (int i = 0; i < this.attributeCount; i++) {
-			if (names[i] == name || (hashes[i] == hash && names[i].equals(name))) {
+			// a String caches its hash; Spring's names are constants, so mostly the same instances
+			if (names[i] == name || (names[i].hashCode() == hash && names[i].equals(name))) {
 				return i;
 			}
 		}
@@ -787,16 +785,13 @@ final class FastCgiRequest implements HttpServletRequest {
 		else {
 			if (this.attributeNames == null) {
 				this.attributeNames = new String[16];
-				this.attributeHashes = new int[16];
 				this.attributeValues = new Object[16];
 			}
 			else if (this.attributeCount == this.attributeNames.length) {
 				this.attributeNames = Arrays.copyOf(this.attributeNames, this.attributeCount * 2);
-				this.attributeHashes = Arrays.copyOf(this.attributeHashes, this.attributeCount * 2);
 				this.attributeValues = Arrays.copyOf(this.attributeValues, this.attributeCount * 2);
 			}
 			this.attributeNames[this.attributeCount] = name;
-			this.attributeHashes[this.attributeCount] = name.hashCode();
 			this.attributeValues[this.attributeCount] = value;
 			this.attributeCount++;
 		}
@@ -824,7 +819,6 @@ final class FastCgiRequest implements HttpServletRequest {
 		Object old = this.attributeValues[index];
 		int after = this.attributeCount - index - 1;
 		System.arraycopy(this.attributeNames, index + 1, this.attributeNames, index, after);
-		System.arraycopy(this.attributeHashes, index + 1, this.attributeHashes, index, after);
 		System.arraycopy(this.attributeValues, index + 1, this.attributeValues, index, after);
 		this.attributeCount--;
 		this.attributeNames[this.attributeCount] = null;
