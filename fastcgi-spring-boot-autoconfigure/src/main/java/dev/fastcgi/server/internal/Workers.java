@@ -5,7 +5,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -16,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.fastcgi.server.ServerConfig;
 
 /**
- * The engine's threads: a worker executor for handlers (a fixed platform pool with a bounded queue, one thread when
- * single-threaded, or a virtual thread per request on Java 21+) and an executor for connection reader threads.
+ * The engine's threads: a worker executor for handlers (a {@link RequestPool} of platform threads with a bounded
+ * queue, one thread when single-threaded, or a virtual thread per request on Java 21+) and an executor for connection reader threads.
  * Nothing here queues without bound: the request count is capped before a task is submitted, and the queue is no
  * longer than that cap. A connection's reader may also run a request itself ({@link #tryEnterInline()}) while fewer
  * than fastcgi.threads requests run in the pool and inline together.
@@ -72,7 +71,7 @@ public final class Workers {
 		}
 		else {
 			requests = new RequestPool(config.threads(), Math.max(1, config.maxRequests()),
-					named("fastcgi-worker-", false));
+					RequestPool.defaultBusyTarget(), named("fastcgi-worker-", false));
 		}
 		int inlineLimit = !config.multithreaded() ? 0 : (virtualFactory != null) ? Integer.MAX_VALUE : config.threads();
 		return new Workers(requests, connections, virtualFactory != null, inlineLimit);
@@ -145,74 +144,6 @@ public final class Workers {
 			Thread.currentThread().interrupt();
 			return false;
 		}
-	}
-
-	/**
-	 * A pool that reuses an idle thread when there is one, starts a new thread (up to fastcgi.threads) when there is
-	 * none, and only then queues (up to fastcgi.max-requests). A plain {@link ThreadPoolExecutor} starts a new core
-	 * thread for every task until the core size is reached, even when threads are idle; this one does not.
-	 */
-	static final class RequestPool extends ThreadPoolExecutor {
-
-		private final AtomicInteger submitted = new AtomicInteger();
-
-		RequestPool(int threads, int queueCapacity, ThreadFactory factory) {
-			super(0, threads, 30, TimeUnit.SECONDS, new GrowFirstQueue(queueCapacity), factory, (task, pool) -> {
-				if (pool.isShutdown() || !((GrowFirstQueue) pool.getQueue()).force(task)) {
-					throw new RejectedExecutionException("no worker and the queue is full");
-				}
-			});
-			((GrowFirstQueue) getQueue()).pool = this;
-		}
-
-		@Override
-		public void execute(Runnable task) {
-			this.submitted.incrementAndGet();
-			try {
-				super.execute(task);
-			}
-			catch (RejectedExecutionException ex) {
-				this.submitted.decrementAndGet();
-				throw ex;
-			}
-		}
-
-		@Override
-		protected void afterExecute(Runnable task, Throwable failure) {
-			this.submitted.decrementAndGet();
-		}
-
-		int submitted() {
-			return this.submitted.get();
-		}
-
-	}
-
-	/** The queue of {@link RequestPool}: refuses a task while a new thread could take it instead. */
-	static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
-
-		private transient RequestPool pool;
-
-		GrowFirstQueue(int capacity) {
-			super(capacity);
-		}
-
-		@Override
-		public boolean offer(Runnable task) {
-			RequestPool executor = this.pool;
-			if (executor != null) {
-				int size = executor.getPoolSize();
-				if (executor.submitted() > size && size < executor.getMaximumPoolSize()) {
-					return false;
-				}
-			}
-			return super.offer(task);
-		}
-
-		boolean force(Runnable task) {
-			return super.offer(task);
-		}
-
 	}
 
 	private static ThreadFactory named(String prefix, boolean daemon) {
