@@ -200,6 +200,7 @@ final class RequestPool extends AbstractExecutorService {
 			}
 			worker = new Worker();
 			worker.thread = this.factory.newThread(worker);
+			worker.unstarted = true;
 			this.workers.add(worker);
 		}
 		worker.signalled = true;
@@ -210,9 +211,16 @@ final class RequestPool extends AbstractExecutorService {
 	/** The watch thread to wake (started first if there is none yet), or null when it is awake already. */
 	private Thread armWatch() {
 		if (this.watch == null) {
-			this.watch = new Thread(this::watch, "fastcgi-worker-watch");
-			this.watch.setDaemon(true);
-			this.watch.start();
+			Thread thread = new Thread(this::watch, "fastcgi-worker-watch");
+			thread.setDaemon(true);
+			try {
+				thread.start();
+				this.watch = thread;
+			}
+			catch (Throwable ex) {
+				// no thread (out of native threads): the task waits for a running worker; the next task tries again
+				startFailures.log(logger, () -> "Cannot start the request pool's watch thread (" + ex + ")");
+			}
 			return null;
 		}
 		if (this.watchSleeping) {
@@ -236,10 +244,11 @@ final class RequestPool extends AbstractExecutorService {
 		if (worker == null) {
 			return;
 		}
-		if (worker.thread.getState() != Thread.State.NEW) {
+		if (!worker.unstarted) {
 			LockSupport.unpark(worker.thread);
 			return;
 		}
+		worker.unstarted = false;
 		try {
 			worker.thread.start();
 		}
@@ -355,23 +364,23 @@ final class RequestPool extends AbstractExecutorService {
 					return;
 				}
 				long now = System.nanoTime();
-				int overdue = 0;
-				while (overdue < this.count
+				// the waking workers take the oldest tasks; the watch looks no further than threads are left for
+				int reach = Math.min(this.count,
+						this.waking + this.idle.size() + this.maxThreads - this.workers.size());
+				int overdue = this.waking;
+				while (overdue < reach
 						&& now - this.queuedAt[(this.head + overdue) % this.queue.length] >= this.handoffNanos) {
+					signalled.add(signal());
 					overdue++;
 				}
-				for (int i = this.waking; i < overdue; i++) {
-					Worker worker = signal();
-					if (worker == null) {
-						break;
-					}
-					signalled.add(worker);
+				if (this.count > this.waking && this.waking < reach) {
+					long age = now - this.queuedAt[(this.head + this.waking) % this.queue.length];
+					sleep = Math.max(this.handoffNanos / 4, this.handoffNanos - age);
 				}
-				if (this.count > 0) {
-					sleep = Math.max(this.handoffNanos / 4, this.handoffNanos - (now - this.queuedAt[this.head]));
-				}
-				else if (this.queuedSinceWatch > 0) {
-					sleep = this.handoffNanos; // tasks are being queued: look again soon rather than be woken for each
+				else if (this.count > 0 || this.queuedSinceWatch > 0) {
+					// all covered, or no thread left (finishing workers take the rest); or tasks are being queued:
+					// look again soon rather than be woken for each
+					sleep = this.handoffNanos;
 				}
 				else {
 					sleep = 0;
@@ -479,6 +488,9 @@ final class RequestPool extends AbstractExecutorService {
 
 		/** Sent for a queued task and not yet there (counted in {@code waking}), under the lock. */
 		boolean signalled;
+
+		/** Made by {@link #signal()} and not yet started: {@link #wake} starts it (only the signaller sees it). */
+		boolean unstarted;
 
 		@Override
 		public void run() {
