@@ -146,7 +146,7 @@ final class EventLoop {
 		String previousName = current.getName();
 		current.setName(this.name);
 		this.leader = current;
-		this.leaderTid = EventLoopWatch.currentTid();
+		this.leaderTid = KernelThreadState.currentTid();
 		this.serving.set(IDLE);
 		LED.set(this);
 		try {

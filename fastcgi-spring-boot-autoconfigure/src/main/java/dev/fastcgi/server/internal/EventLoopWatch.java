@@ -1,9 +1,5 @@
 package dev.fastcgi.server.internal;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -48,12 +44,19 @@ final class EventLoopWatch implements Runnable {
 
 	private final EventLoop[] loops;
 
+	/** The kernel state of each loop's leader, by the loops' index (watch thread only). */
+	private final KernelThreadState[] leaderStates;
+
 	private final Thread thread;
 
 	private volatile boolean running = true;
 
 	EventLoopWatch(EventLoop[] loops) {
 		this.loops = loops;
+		this.leaderStates = new KernelThreadState[loops.length];
+		for (int i = 0; i < loops.length; i++) {
+			this.leaderStates[i] = new KernelThreadState();
+		}
 		this.thread = new Thread(this, "fastcgi-loop-watch");
 		this.thread.setDaemon(true);
 	}
@@ -70,19 +73,26 @@ final class EventLoopWatch implements Runnable {
 	@Override
 	public void run() {
 		int quiet = 0;
-		while (this.running) {
-			LockSupport.parkNanos(this, (quiet < QUIET_TICKS) ? TICK_NANOS : QUIET_TICK_NANOS);
-			long now = System.nanoTime();
-			boolean serving = false;
-			for (EventLoop loop : this.loops) {
-				serving |= check(loop, now);
+		try {
+			while (this.running) {
+				LockSupport.parkNanos(this, (quiet < QUIET_TICKS) ? TICK_NANOS : QUIET_TICK_NANOS);
+				long now = System.nanoTime();
+				boolean serving = false;
+				for (int i = 0; i < this.loops.length; i++) {
+					serving |= check(this.loops[i], this.leaderStates[i], now);
+				}
+				quiet = serving ? 0 : Math.min(quiet + 1, QUIET_TICKS);
 			}
-			quiet = serving ? 0 : Math.min(quiet + 1, QUIET_TICKS);
+		}
+		finally {
+			for (KernelThreadState state : this.leaderStates) {
+				state.close();
+			}
 		}
 	}
 
 	/** Checks one loop; whether it was serving a connection. */
-	private boolean check(EventLoop loop, long now) {
+	private boolean check(EventLoop loop, KernelThreadState leaderState, long now) {
 		if (loop.isDispatching()) {
 			if (++loop.windowTicks >= WINDOW_TICKS) {
 				loop.windowTicks = 0;
@@ -98,14 +108,14 @@ final class EventLoopWatch implements Runnable {
 			}
 			return true;
 		}
-		boolean serving = checkServe(loop, now);
+		boolean serving = checkServe(loop, leaderState, now);
 		if (++loop.windowTicks >= WINDOW_TICKS) {
 			endWindow(loop, now);
 		}
 		return serving;
 	}
 
-	private boolean checkServe(EventLoop loop, long now) {
+	private boolean checkServe(EventLoop loop, KernelThreadState leaderState, long now) {
 		long stamp = loop.servingStamp();
 		if (stamp == 0) {
 			loop.watchedStamp = 0;
@@ -121,7 +131,7 @@ final class EventLoopWatch implements Runnable {
 			loop.asleepTicks = 0;
 			return true;
 		}
-		boolean asleep = isAsleep(loop.leaderTid(), leader);
+		boolean asleep = isAsleep(leaderState, loop.leaderTid(), leader);
 		if (asleep) {
 			loop.asleepWindowTicks++;
 			loop.asleepTicks++;
@@ -162,40 +172,15 @@ final class EventLoopWatch implements Runnable {
 	}
 
 	/** Whether the thread sleeps in the kernel (Linux: state S or D) or, without /proc, waits in Java. */
-	private static boolean isAsleep(int tid, Thread thread) {
+	private static boolean isAsleep(KernelThreadState states, int tid, Thread thread) {
 		if (tid > 0) {
-			char state = kernelState(tid);
+			char state = states.state(tid);
 			if (state != 0) {
 				return state == 'S' || state == 'D';
 			}
 		}
 		Thread.State state = thread.getState();
 		return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED;
-	}
-
-	/** The state letter of a thread of this process in {@code /proc}, or 0 if it cannot be read. */
-	static char kernelState(int tid) {
-		try {
-			String stat = new String(Files.readAllBytes(Path.of("/proc/self/task/" + tid + "/stat")),
-					StandardCharsets.ISO_8859_1);
-			// "tid (name) S ...": the name may hold spaces and parentheses, the state follows the last ')'
-			int end = stat.lastIndexOf(')');
-			return (end > 0 && end + 2 < stat.length()) ? stat.charAt(end + 2) : 0;
-		}
-		catch (IOException | RuntimeException ex) {
-			return 0;
-		}
-	}
-
-	/** The calling thread's Linux thread id (from {@code /proc/thread-self}), or 0 where there is none. */
-	static int currentTid() {
-		try {
-			String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
-			return Integer.parseInt(link.substring(link.lastIndexOf('/') + 1));
-		}
-		catch (IOException | RuntimeException ex) {
-			return 0;
-		}
 	}
 
 }
