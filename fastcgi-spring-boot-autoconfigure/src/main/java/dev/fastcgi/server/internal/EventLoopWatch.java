@@ -17,7 +17,9 @@ import dev.fastcgi.server.ServerListener.HandOffReason;
  * keeps running on its thread; only the other connections move on. Asleep means the kernel's state of the thread
  * (S or D in {@code /proc/self/task/<tid>/stat}), so a thread that only waits for a core on a busy machine (R) is
  * not taken for blocked; where {@code /proc} is not there, the Java thread state (waiting on a lock, a condition or
- * a sleep; a socket read then goes unseen until the 10 ms limit).
+ * a sleep; a socket read then goes unseen until the 10 ms limit). A pause of the whole JVM (a garbage collection, a
+ * safepoint) stops the leaders and the watch together, and a leader stopped in one looks asleep: a wake-up of the
+ * watch {@link #STALL_NANOS} late judges nothing, and a serve's time counts from it ({@link #resumed}).
  * <p>
  * It also decides when a loop dispatches: once the leader was found asleep in a request in more than a tenth of the
  * checks of a window of {@link #WINDOW_TICKS}, ready connections go to pooled threads, until a window in which
@@ -35,6 +37,9 @@ final class EventLoopWatch implements Runnable {
 
 	/** How often while every request found running is younger than a tick (2 ms). */
 	static final long RELAXED_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+	/** How late a wake-up of the watch may be before it counts as a stall of the JVM or the machine (1 ms). */
+	static final long STALL_NANOS = TICK_NANOS;
 
 	/** What a check found of a loop. */
 	private enum Seen {
@@ -72,6 +77,9 @@ final class EventLoopWatch implements Runnable {
 
 	private volatile boolean running = true;
 
+	/** When the watch last woke from a stall ({@link #resumed}); serves count from then at the earliest. */
+	private long resumedNanos = System.nanoTime();
+
 	EventLoopWatch(EventLoop[] loops) {
 		this.loops = loops;
 		this.leaderStates = new KernelThreadState[loops.length];
@@ -97,8 +105,16 @@ final class EventLoopWatch implements Runnable {
 		long tick = TICK_NANOS;
 		try {
 			while (this.running) {
-				LockSupport.parkNanos(this, (quiet < QUIET_TICKS) ? tick : QUIET_TICK_NANOS);
+				long sleep = (quiet < QUIET_TICKS) ? tick : QUIET_TICK_NANOS;
+				long due = System.nanoTime() + sleep;
+				LockSupport.parkNanos(this, sleep);
 				long now = System.nanoTime();
+				if (now - due > STALL_NANOS) {
+					resumed(now);
+					quiet = 0;
+					tick = TICK_NANOS;
+					continue;
+				}
 				Seen most = Seen.IDLE;
 				for (int i = 0; i < this.loops.length; i++) {
 					Seen seen = check(this.loops[i], this.leaderStates[i], now);
@@ -114,6 +130,19 @@ final class EventLoopWatch implements Runnable {
 			for (KernelThreadState state : this.leaderStates) {
 				state.close();
 			}
+		}
+	}
+
+	/**
+	 * The watch woke {@link #STALL_NANOS} or more after it was due: the whole JVM was paused (a garbage collection,
+	 * a safepoint) or the machine gave the watch no CPU, and the leaders were stopped or kept waiting with it. What
+	 * they were doing then says nothing about their requests, so this check judges nothing, a leader must be found
+	 * asleep at two checks after it, and a serve's time towards {@link EventLoop#MAX_SERVE_NANOS} counts from now.
+	 */
+	private void resumed(long now) {
+		this.resumedNanos = now;
+		for (EventLoop loop : this.loops) {
+			loop.asleepTicks = 0;
 		}
 	}
 
@@ -151,11 +180,13 @@ final class EventLoopWatch implements Runnable {
 		if (leader == null) {
 			return Seen.SERVING;
 		}
+		// a serve that began before the last stall counts from the end of it
+		long since = (stamp - this.resumedNanos < 0) ? this.resumedNanos : stamp;
 		if (stamp != loop.watchedStamp) {
 			// a serve seen for the first time: most end long before a tick
 			loop.watchedStamp = stamp;
 			loop.asleepTicks = 0;
-			if (now - stamp < TICK_NANOS) {
+			if (now - since < TICK_NANOS) {
 				return Seen.SERVING;
 			}
 		}
@@ -168,7 +199,7 @@ final class EventLoopWatch implements Runnable {
 			loop.asleepTicks = 0;
 		}
 		HandOffReason reason = null;
-		if (now - stamp > EventLoop.MAX_SERVE_NANOS) {
+		if (now - since > EventLoop.MAX_SERVE_NANOS) {
 			reason = HandOffReason.BUSY;
 		}
 		else if (loop.asleepTicks >= 2) {
