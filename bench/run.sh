@@ -523,14 +523,16 @@ start_app() {
 		*) log "unknown app $name"; return 1 ;;
 	esac
 	echo "${cmd[*]}" >"$OUT/$name.cmd"
-	start_bg "$name" "$OUT/$name.log" "${cmd[@]}"
+	# the startup part's starts log apart, so the http part's log (the one under load) is kept
+	local logfile="$OUT/$name${LOG_SUFFIX:-}.log"
+	start_bg "$name" "$logfile" "${cmd[@]}"
 	local ms key=${STARTUP_KEY:-startup_ms}
 	if ms=$(wait_http "$(app_url "$name")/hello" 120 "${PID_OF[$name]}"); then
 		log "$name: first response through the front end after $ms ms (pid ${PID_OF[$name]})"
 		echo -e "$name\t$key\t$ms" >>"$OUT/apps.tsv"
 	else
-		log "$name: FAILED to start (see $OUT/$name.log)"
-		tail -20 "$OUT/$name.log" >&2 || true
+		log "$name: FAILED to start (see $logfile)"
+		tail -20 "$logfile" >&2 || true
 		echo -e "$name\t$key\tfailed" >>"$OUT/apps.tsv"
 		stop_named "$name"
 		return 1
@@ -719,7 +721,7 @@ part_startup() {
 		local key=startup_round_ms
 		((round > 0)) || key=startup_unmeasured_ms
 		for row in "${apps[@]}"; do
-			STARTUP_KEY=$key start_app "$row" "$JVM_OPTS" || continue
+			LOG_SUFFIX=-startup STARTUP_KEY=$key start_app "$row" "$JVM_OPTS" || continue
 			stop_named "$row"
 		done
 	done
