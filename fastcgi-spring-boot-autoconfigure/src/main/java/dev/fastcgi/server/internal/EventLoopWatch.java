@@ -111,7 +111,6 @@ final class EventLoopWatch implements Runnable {
 				long now = System.nanoTime();
 				if (now - due > STALL_NANOS) {
 					resumed(now);
-					quiet = 0;
 					tick = TICK_NANOS;
 					continue;
 				}

@@ -88,13 +88,6 @@ final class KernelThreadState implements AutoCloseable {
 		}
 	}
 
-	/** The state of thread {@code tid} read once (opening and closing the file), or 0 if it cannot be read. */
-	static char of(int tid) {
-		try (KernelThreadState reader = new KernelThreadState()) {
-			return reader.state(tid);
-		}
-	}
-
 	/** The calling thread's Linux thread id (from {@code /proc/thread-self}), or 0 where there is none. */
 	static int currentTid() {
 		try {

@@ -23,19 +23,19 @@ class KernelThreadStateTests {
 	void aRunningThreadIsInStateR() {
 		int tid = KernelThreadState.currentTid();
 		assertThat(tid).isPositive();
-		assertThat(KernelThreadState.of(tid)).isEqualTo('R');
+		assertThat(stateOf(tid)).isEqualTo('R');
 	}
 
 	@Test
 	void aThreadWaitingOnALatchIsAsleep() throws Exception {
 		try (Waiter waiter = new Waiter()) {
-			await().atMost(5, TimeUnit.SECONDS).until(() -> KernelThreadState.of(waiter.tid()) == 'S');
+			await().atMost(5, TimeUnit.SECONDS).until(() -> stateOf(waiter.tid()) == 'S');
 		}
 	}
 
 	@Test
 	void anUnknownThreadHasNoState() {
-		assertThat(KernelThreadState.of(Integer.MAX_VALUE)).isEqualTo((char) 0);
+		assertThat(stateOf(Integer.MAX_VALUE)).isEqualTo((char) 0);
 	}
 
 	@Test
@@ -69,6 +69,13 @@ class KernelThreadStateTests {
 			// the thread is gone (its native side ends just after the join): the open file fails, and a fresh open
 			// finds no such thread either
 			await().atMost(5, TimeUnit.SECONDS).until(() -> states.state(tid) == 0);
+		}
+	}
+
+	/** The state of thread {@code tid} read once (opening and closing the file), or 0 if it cannot be read. */
+	private static char stateOf(int tid) {
+		try (KernelThreadState reader = new KernelThreadState()) {
+			return reader.state(tid);
 		}
 	}
 
