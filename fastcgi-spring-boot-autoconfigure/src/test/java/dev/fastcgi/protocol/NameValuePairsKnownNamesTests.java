@@ -24,13 +24,21 @@ class NameValuePairsKnownNamesTests {
 		sent.put("A", "short");
 		sent.put("HTTP_\u00e9T\u00e9", "latin-1 name");
 		byte[] encoded = NameValuePairs.encode(sent);
-		for (ByteBuffer in : new ByteBuffer[] { ByteBuffer.wrap(encoded), direct(encoded) }) {
+		for (ByteBuffer in : new ByteBuffer[] { ByteBuffer.wrap(encoded), direct(encoded), offset(encoded) }) {
 			Map<String, String> decoded = NameValuePairs.decode(in);
 			assertThat(decoded).containsExactlyEntriesOf(sent);
 			String method = decoded.keySet().iterator().next();
 			assertThat(method).isSameAs(NameValuePairs.decode(ByteBuffer.wrap(encoded)).keySet().iterator().next());
 			assertThat(in.hasRemaining()).isFalse();
 		}
+	}
+
+	/** A heap buffer whose content starts 3 bytes into its array (a slice), after bytes that spell nothing. */
+	private static ByteBuffer offset(byte[] bytes) {
+		byte[] padded = new byte[bytes.length + 3];
+		padded[0] = 'H';
+		System.arraycopy(bytes, 0, padded, 3, bytes.length);
+		return ByteBuffer.wrap(padded, 3, bytes.length).slice();
 	}
 
 	private static ByteBuffer direct(byte[] bytes) {

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,7 +109,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	private final ReentrantLock inputLock = new ReentrantLock();
 
-	private final Map<Integer, Request> requests = new ConcurrentHashMap<>();
+	private final ActiveRequests requests = new ActiveRequests();
 
 	private final AtomicReference<Request> inputOwner = new AtomicReference<>();
 
@@ -502,7 +501,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 	/** Answers OVERLOADED for a dispatched request no worker would take. */
 	private void refuseForNoWorker(Request request) throws IOException {
 		int requestId = request.requestId();
-		this.requests.remove(requestId);
+		this.requests.remove(request);
 		this.context.limitLog().log(logger, () -> "Request " + requestId + " on FastCGI connection " + this.id
 				+ " refused (OVERLOADED): no worker available (fastcgi.threads)");
 		request.discardRejected();
@@ -514,7 +513,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 		if (this.config.multiplexed() || this.requests.isEmpty()) {
 			return null;
 		}
-		for (Request request : this.requests.values()) {
+		for (Request request : this.requests) {
 			if (request.phase() == Request.Phase.RUNNING && !request.inputComplete()) {
 				return request;
 			}
@@ -726,7 +725,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	private void onBeginRequest(int requestId, ByteBuffer content) throws IOException {
 		BeginRequestBody body = BeginRequestBody.decode(content);
-		if (this.requests.containsKey(requestId)) {
+		if (this.requests.contains(requestId)) {
 			throw new ProtocolException("duplicate_request",
 					"BEGIN_REQUEST for request id " + requestId + ", which is already active");
 		}
@@ -765,7 +764,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 		}
 		Request request = new Request(this, this.context, requestId, role, body.keepConn(),
 				!this.config.multiplexed());
-		this.requests.put(requestId, request);
+		this.requests.add(request);
 		this.context.listener().requestStarted(this.id, requestId, role);
 	}
 
@@ -853,13 +852,13 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	/** Called before END_REQUEST is written, so the web server may reuse the id as soon as it sees it. */
 	void requestFinishing(Request request) {
-		this.requests.remove(request.requestId(), request);
+		this.requests.remove(request);
 	}
 
 	/** Called after a request ended in any way. */
 	void requestEnded(Request request) {
 		request.dropHold();
-		this.requests.remove(request.requestId(), request);
+		this.requests.remove(request);
 		this.completedRequests.incrementAndGet();
 		this.lastProgressNanos = System.nanoTime();
 		releaseInput(request);
@@ -960,7 +959,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 		}
 		this.writer.fail();
 		this.endpoint.close();
-		for (Request request : this.requests.values()) {
+		for (Request request : this.requests) {
 			request.abortByConnection(cause);
 		}
 		this.requests.clear();
@@ -1037,7 +1036,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 	private boolean checkRequestTimeouts(long now) {
 		long paramsTimeout = this.config.paramsTimeout().toNanos();
 		long requestTimeout = this.config.requestTimeout().toNanos();
-		for (Request request : this.requests.values()) {
+		for (Request request : this.requests) {
 			if (request.phase() == Request.Phase.PARAMS && now - request.startNanos() > paramsTimeout) {
 				timedOut("params_timeout", "the params of request " + request.requestId() + " did not end within "
 						+ millis(paramsTimeout) + " ms (fastcgi.params-timeout)");
@@ -1069,7 +1068,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 	}
 
 	private Request requestAwaitingInput() {
-		for (Request request : this.requests.values()) {
+		for (Request request : this.requests) {
 			if (request.phase() == Request.Phase.PARAMS
 					|| (request.phase() == Request.Phase.RUNNING && !request.inputComplete())) {
 				return request;
