@@ -106,16 +106,12 @@ final class ActiveRequests implements Iterable<Request> {
 		};
 	}
 
+	/** The map of the others, made on first need (only the adding thread gets here, so no lock). */
 	private Map<Integer, Request> others() {
 		Map<Integer, Request> others = this.more;
 		if (others == null) {
-			synchronized (this) {
-				others = this.more;
-				if (others == null) {
-					others = new ConcurrentHashMap<>();
-					this.more = others;
-				}
-			}
+			others = new ConcurrentHashMap<>();
+			this.more = others;
 		}
 		return others;
 	}
