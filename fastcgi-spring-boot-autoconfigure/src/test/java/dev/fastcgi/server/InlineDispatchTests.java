@@ -1,6 +1,7 @@
 package dev.fastcgi.server;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,10 +17,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Which thread runs a request with a reader thread per connection (fastcgi.event-loop off; {@link EventLoopTests}
- * covers the event loops): on a non-multiplexed connection, a request whose input has all arrived runs on the
- * connection's reader thread (no hand-off to a worker); everything else goes to a worker. A slow request on the
+ * covers the event loops): a request whose input has all arrived runs on the connection's reader thread (no hand-off
+ * to a worker); everything else goes to a worker, as does every request when single-threaded. A slow request on the
  * reader gets a new reader after a short while, so an ABORT_REQUEST or a closed connection is still noticed while
- * it runs.
+ * it runs; on a multiplexed connection within milliseconds once it blocks, and the requests kept behind it go to
+ * workers.
  */
 class InlineDispatchTests extends EngineTestSupport {
 
@@ -57,15 +59,117 @@ class InlineDispatchTests extends EngineTestSupport {
 	}
 
 	@Test
-	void multiplexedAndSingleThreadedConnectionsNeverRunRequestsOnTheReader() throws Exception {
-		FastCgiServer multiplexed = start(config().multiplexed(true), recordingThread(EngineTestSupport::echo));
+	void singleThreadedConnectionsNeverRunRequestsOnTheReader() throws Exception {
 		FastCgiServer single = start(config().multithreaded(false), recordingThread(EngineTestSupport::echo));
-		for (FastCgiServer server : List.of(multiplexed, single)) {
-			RawClient client = connect(server);
-			client.request(1, true, get("/worker"), new byte[0]);
-			assertThat(client.response(1).stdout()).endsWith("uri=/worker length=0");
+		RawClient client = connect(single);
+		client.request(1, true, get("/worker"), new byte[0]);
+		assertThat(client.response(1).stdout()).endsWith("uri=/worker length=0");
+		assertThat(this.threads).hasSize(1).allMatch((name) -> name.startsWith("fastcgi-worker-"));
+	}
+
+	@Test
+	void multiplexedRequestsWithAllTheirInputRunOnTheConnectionsReaderThread() throws Exception {
+		FastCgiServer server = start(config().multiplexed(true), recordingThread(EngineTestSupport::echo));
+		RawClient client = connect(server);
+		for (int id = 1; id <= 3; id++) {
+			client.request(id, true, get("/inline/" + id), new byte[0]);
+			assertThat(client.response(id).stdout()).endsWith("uri=/inline/" + id + " length=0");
 		}
-		assertThat(this.threads).hasSize(2).allMatch((name) -> name.startsWith("fastcgi-worker-"));
+		assertThat(this.threads).hasSize(3).allMatch((name) -> name.startsWith("fastcgi-conn-"));
+		assertThat(this.threads).containsOnly(this.threads.get(0));
+	}
+
+	@Test
+	void aMultiplexedRequestThatBlocksOnTheReaderHandsReadingToANewThreadWithinMilliseconds() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		FastCgiServer server = start(config().multiplexed(true), recordingThread((exchange) -> {
+			if ("/block".equals(exchange.params().get("REQUEST_URI"))) {
+				hold(release);
+			}
+			echo(exchange);
+		}));
+		RawClient client = connect(server);
+		client.request(1, true, get("/block"), new byte[0]);
+		await().atMost(5, TimeUnit.SECONDS).until(() -> this.threads.size() == 1);
+		long sent = System.nanoTime();
+		client.request(2, true, get("/next"), new byte[0]);
+		assertThat(client.response(2).stdout()).endsWith("uri=/next length=0");
+		long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+		// taken over after two checks that found the reader asleep (about 4 ms); the bound only catches a takeover
+		// left to the 50 ms of a non-multiplexed reader, or none at all
+		assertThat(waitedMillis).isLessThan(2000);
+		assertThat(release.getCount()).isOne();
+		release.countDown();
+		assertThat(client.response(1).stdout()).endsWith("uri=/block length=0");
+		assertThat(this.threads.get(0)).startsWith("fastcgi-conn-");
+		// after a takeover the connection keeps no request for a while: the next one went to a worker
+		assertThat(this.threads.get(1)).startsWith("fastcgi-worker-");
+	}
+
+	@Test
+	void aMultiplexedReaderOftenAsleepInItsRequestsLeavesThemToWorkersUntilTheyAreFastAgain() throws Exception {
+		FastCgiServer server = start(config().multiplexed(true), recordingThread((exchange) -> {
+			if ("/sleep".equals(exchange.params().get("REQUEST_URI"))) {
+				Thread.sleep(3);
+			}
+			echo(exchange);
+		}));
+		RawClient client = connect(server);
+		int id = 0;
+		// each too short to be taken over, but the reader sleeps in nearly every look the sweeper takes
+		while (id < 60) {
+			id++;
+			client.request(id, true, get("/sleep"), new byte[0]);
+			assertThat(client.response(id).stdout()).endsWith("uri=/sleep length=0");
+		}
+		assertThat(this.threads.get(0)).startsWith("fastcgi-conn-");
+		assertThat(this.threads.subList(50, 60)).allMatch((name) -> name.startsWith("fastcgi-worker-"));
+		// fast requests on workers: once a window of them has (nearly) no slow one, the reader keeps them again
+		int fastFrom = this.threads.size();
+		while (id < 600 && !this.threads.get(this.threads.size() - 1).startsWith("fastcgi-conn-")) {
+			id++;
+			client.request(id, true, get("/fast"), new byte[0]);
+			assertThat(client.response(id).stdout()).endsWith("uri=/fast length=0");
+		}
+		assertThat(this.threads.get(this.threads.size() - 1)).startsWith("fastcgi-conn-");
+		assertThat(this.threads.size() - fastFrom).isGreaterThanOrEqualTo(40);
+	}
+
+	@Test
+	void requestsKeptBehindABlockedOneOnAMultiplexedConnectionGoToWorkers() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		FastCgiServer server = start(config().multiplexed(true), recordingThread((exchange) -> {
+			if ("/block".equals(exchange.params().get("REQUEST_URI"))) {
+				hold(release);
+			}
+			echo(exchange);
+		}));
+		// as many connections as cores: each reader then keeps every ready request it decodes, in order
+		List<RawClient> others = new ArrayList<>();
+		for (int i = 1; i < Math.max(2, Runtime.getRuntime().availableProcessors()); i++) {
+			others.add(connect(server));
+		}
+		RawClient client = connect(server);
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeConnections() == others.size() + 1);
+		List<byte[]> records = new ArrayList<>();
+		String[] uris = { "/block", "/kept/2", "/kept/3" };
+		for (int id = 1; id <= uris.length; id++) {
+			records.add(RawClient.begin(id, Role.RESPONDER.code(), true));
+			records.add(RawClient.params(id, get(uris[id - 1])));
+			records.add(RawClient.empty(RecordType.STDIN, id));
+		}
+		client.send(RawClient.concat(records.toArray(new byte[0][])));
+		assertThat(client.response(2).stdout()).endsWith("uri=/kept/2 length=0");
+		assertThat(client.response(3).stdout()).endsWith("uri=/kept/3 length=0");
+		assertThat(release.getCount()).isOne();
+		release.countDown();
+		assertThat(client.response(1).stdout()).endsWith("uri=/block length=0");
+		assertThat(this.threads.get(0)).startsWith("fastcgi-conn-");
+		assertThat(this.threads.subList(1, 3)).allMatch((name) -> name.startsWith("fastcgi-worker-"));
+		for (RawClient other : others) {
+			other.request(1, true, get("/other"), new byte[0]);
+			assertThat(other.response(1).stdout()).endsWith("uri=/other length=0");
+		}
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +38,12 @@ import dev.fastcgi.server.ServerSnapshot;
  * its handler asks for bytes ({@link #pull}); the reader takes over again when the request's input has ended or the
  * request has ended. Multiplexed, the reader never blocks on a request: input is pushed into each request's
  * {@link RequestInput}, which spills to a file past fastcgi.input-spill-threshold, and a request goes to a worker
- * once its body has arrived or passed 64 KiB ({@link #holdForInput}).
+ * once its body has arrived or passed 64 KiB ({@link #holdForInput}). A request whose input has all arrived the
+ * reader may keep and run itself once it has decoded what it read ({@link #keepForReader}): the first of them always,
+ * the others while every core is busy anyway; this saves a worker's wake-up per request, and the lock contention of
+ * several threads writing to one socket. A kept request that runs long hands reading to a new thread within a few
+ * milliseconds ({@link #multiplexedReaderStuck}), the other kept ones go to workers, and the connection keeps none
+ * until the requests its workers run are fast again ({@link #pauseKeeping}).
  * <p>
  * With fastcgi.event-loop (platform threads, not multiplexed) no thread waits in {@code read} for this connection:
  * where the reader would block it parks the connection on an {@link EventLoop} instead ({@link #park}), whose thread
@@ -51,6 +57,28 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	/** How long a request may run on the reader thread before another thread takes over reading (50 ms). */
 	static final long INLINE_TAKEOVER_NANOS = 50_000_000L;
+
+	/**
+	 * Multiplexed: how long a request may run on the reader thread at all before another thread takes over reading
+	 * (10 ms, as an event loop's leader); the connection's other requests wait for it meanwhile. One whose thread
+	 * blocks is taken over sooner ({@link #multiplexedReaderStuck}).
+	 */
+	static final long MULTIPLEXED_TAKEOVER_NANOS = EventLoop.MAX_SERVE_NANOS;
+
+	/** Multiplexed: how long a request runs on the reader thread before its blocking may hand reading over (1 ms). */
+	static final long MULTIPLEXED_CHECK_NANOS = 1_000_000L;
+
+	/** Multiplexed: the sweeper's looks at inline runs per window that decides whether the reader keeps requests. */
+	static final int ASLEEP_WINDOW_LOOKS = 10;
+
+	/**
+	 * Multiplexed, while the reader keeps no request: the worker runs per window that decides whether it keeps them
+	 * again (when fewer than 1 in 20 of them took over {@link #SLOW_RUN_NANOS}).
+	 */
+	static final int PAUSED_WINDOW_RUNS = 40;
+
+	/** A request run slower than this (1 ms) counts against keeping requests again. */
+	static final long SLOW_RUN_NANOS = 1_000_000L;
 
 	static final int READ_BUFFER_SIZE = 32 * 1024;
 
@@ -139,6 +167,33 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	/** A dispatched request the reader runs itself once the bytes it has read are decoded (reader thread only). */
 	private Request deferred;
+
+	/** Multiplexed: ready requests the reader runs itself after {@link #deferred}, in order (under inputLock). */
+	private final ArrayDeque<Request> kept = new ArrayDeque<>();
+
+	/**
+	 * Multiplexed: whether the reader has requests of its own to run (kept, or running one): it then counts in
+	 * {@link Workers#coresBusy()} (under inputLock).
+	 */
+	private boolean readerBusy;
+
+	/** Multiplexed: whether the reader keeps no request (its requests block it), and the worker runs since. */
+	private volatile boolean keepPaused;
+
+	private final AtomicInteger pausedRuns = new AtomicInteger();
+
+	private final AtomicInteger pausedSlowRuns = new AtomicInteger();
+
+	/** Multiplexed: the Linux thread id of the reader thread, or 0 (for {@link #multiplexedReaderStuck}). */
+	private volatile int readerTid;
+
+	/** The inline run whose thread the sweeper found asleep at its last look, or 0 (sweeper thread only). */
+	private long asleepInlineSince;
+
+	/** The sweeper's looks at inline runs in the current window, and how many found the reader asleep. */
+	private int windowLooks;
+
+	private int windowAsleep;
 
 	/** The request the reader thread is running itself, if any (see {@link #runInline}). */
 	private final AtomicReference<Request> inlineRequest = new AtomicReference<>();
@@ -234,6 +289,10 @@ public final class Connection implements Runnable, RequestInput.Source {
 	 */
 	private void read(boolean onLoop) {
 		this.readerThread = Thread.currentThread();
+		if (this.config.multiplexed()) {
+			// a virtual thread's carrier is not the reader: the watch then looks at the Java thread's state
+			this.readerTid = this.context.workers().isVirtual() ? 0 : KernelThreadState.currentTid();
+		}
 		IOException cause = null;
 		try {
 			LoopEnd end = readLoop(onLoop);
@@ -321,6 +380,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 			this.deferred = null;
 			pending.run();
 		}
+		runKeptAfterClose();
 		releaseBuffers();
 	}
 
@@ -420,11 +480,127 @@ public final class Connection implements Runnable, RequestInput.Source {
 	 * hand-off to a worker (a wake-up and two context switches per request). Called on the reader thread.
 	 */
 	boolean deferToReader(Request request) {
-		if (this.config.multiplexed() || this.deferred != null || Thread.currentThread() != this.readerThread) {
+		if (this.config.multiplexed()) {
+			return request.inputArrived() && keepForReader(request);
+		}
+		if (this.deferred != null || Thread.currentThread() != this.readerThread) {
 			return false;
 		}
 		this.deferred = request;
 		return true;
+	}
+
+	/**
+	 * Multiplexed: keeps a request whose input has all arrived for the reader to run itself once it has decoded what
+	 * it read: the first such request always, the next ones only while the requests running fill every core (a
+	 * worker would then have to wait for a core anyway). False (a worker takes it) if not called on the reader
+	 * thread, or while keeping is paused after a slow request. Called on the reader thread, under inputLock.
+	 */
+	private boolean keepForReader(Request request) {
+		if (Thread.currentThread() != this.readerThread || keepingPaused()) {
+			return false;
+		}
+		if (this.deferred == null) {
+			this.deferred = request;
+			if (!this.readerBusy) {
+				this.readerBusy = true;
+				this.context.workers().readerBusy(1);
+			}
+			return true;
+		}
+		if (!spreadOverCores() && !this.context.workers().coresBusy()) {
+			return false;
+		}
+		this.kept.add(request);
+		return true;
+	}
+
+	/** Whether there are at least as many connections as cores, whose readers spread the requests over them. */
+	private boolean spreadOverCores() {
+		return this.context.activeConnections() >= this.context.workers().busyTarget();
+	}
+
+	/** Multiplexed: whether the reader keeps no request now; the worker runs then are timed ({@link #workerRunEnded}). */
+	boolean keepingPaused() {
+		return this.keepPaused;
+	}
+
+	/**
+	 * Multiplexed, while keeping is paused: a request a worker ran took {@code nanos}. Once fewer than 1 in 20 of a
+	 * window of {@link #PAUSED_WINDOW_RUNS} took over {@link #SLOW_RUN_NANOS}, the reader keeps requests again.
+	 */
+	void workerRunEnded(long nanos) {
+		if (nanos > SLOW_RUN_NANOS) {
+			this.pausedSlowRuns.incrementAndGet();
+		}
+		int runs = this.pausedRuns.incrementAndGet();
+		if (runs == PAUSED_WINDOW_RUNS) {
+			int slow = this.pausedSlowRuns.getAndSet(0);
+			this.pausedRuns.set(0);
+			if (slow * 20 < runs) {
+				this.keepPaused = false;
+			}
+		}
+	}
+
+	/** Multiplexed: the reader has no kept request left, so it no longer counts as a busy reader. */
+	private void readerIdle() {
+		if (this.readerBusy) {
+			this.readerBusy = false;
+			this.context.workers().readerBusy(-1);
+		}
+	}
+
+	/**
+	 * Multiplexed: the reader keeps no request (a kept one was taken over, or the reader was often found asleep in
+	 * them) until the requests workers run are fast again ({@link #workerRunEnded}).
+	 */
+	private void pauseKeeping() {
+		if (!this.keepPaused) {
+			this.pausedRuns.set(0);
+			this.pausedSlowRuns.set(0);
+			this.keepPaused = true;
+		}
+	}
+
+	/** Multiplexed: hands the kept requests to workers (keeping was paused). Under inputLock. */
+	private void submitKept() throws IOException {
+		Request request;
+		while ((request = this.kept.poll()) != null) {
+			if (!request.submit()) {
+				refuseForNoWorker(request);
+			}
+		}
+	}
+
+	/**
+	 * Runs the requests kept for the reader of a closed connection, which aborts them (and releases their slots): by
+	 * its last reader, or by the sweeper when no new reader could start.
+	 */
+	private void runKeptAfterClose() {
+		while (true) {
+			Request request;
+			this.inputLock.lock();
+			try {
+				request = this.deferred;
+				if (request != null) {
+					this.deferred = null;
+				}
+				else {
+					request = this.kept.poll();
+				}
+				if (request == null) {
+					readerIdle();
+				}
+			}
+			finally {
+				this.inputLock.unlock();
+			}
+			if (request == null) {
+				return;
+			}
+			request.run();
+		}
 	}
 
 	/**
@@ -436,6 +612,9 @@ public final class Connection implements Runnable, RequestInput.Source {
 	private boolean runInline(Request request) {
 		this.inlineSinceNanos = System.nanoTime() | 1;
 		this.inlineRequest.set(request);
+		if (this.config.multiplexed()) {
+			this.context.inlineRunStarted();
+		}
 		try {
 			request.run();
 		}
@@ -446,17 +625,65 @@ public final class Connection implements Runnable, RequestInput.Source {
 	}
 
 	/** The sweeper's part of {@link #runInline}: hands reading to a new thread when the inline request is slow. */
-	private void takeOverSlowInlineRequest(long now) {
+	private void takeOverSlowInlineRequest(long now, KernelThreadState states) {
 		Request running = this.inlineRequest.get();
-		if (running == null || now - this.inlineSinceNanos < INLINE_TAKEOVER_NANOS
-				|| !this.inlineRequest.compareAndSet(running, null)) {
+		if (running == null) {
 			return;
+		}
+		long since = this.inlineSinceNanos;
+		if (this.config.multiplexed() ? !multiplexedReaderStuck(since, now, states)
+				: now - since < INLINE_TAKEOVER_NANOS) {
+			if (this.config.multiplexed()) {
+				// the sweeper keeps looking every few milliseconds while this one runs
+				this.context.inlineRunStarted();
+			}
+			return;
+		}
+		if (!this.inlineRequest.compareAndSet(running, null)) {
+			return;
+		}
+		if (this.config.multiplexed()) {
+			// the new reader hands the kept requests to workers
+			pauseKeeping();
 		}
 		if (!this.context.workers().executeConnection(() -> read(false))) {
 			// no thread for a new reader (stopping): the old one leaves when its request ends, so clean up here
 			close(new ConnectionClosedException("server stopping"));
+			runKeptAfterClose();
 			releaseBuffers();
 		}
+	}
+
+	/**
+	 * Multiplexed, the sweeper's look at a request the reader runs itself (since {@code since}), at every sweep while
+	 * one runs: stuck once it has run for {@link #MULTIPLEXED_TAKEOVER_NANOS}, or when its thread was found asleep in
+	 * it (blocked on a lock, a socket, a sleep) at two looks in a row, the second at least
+	 * {@link #MULTIPLEXED_CHECK_NANOS} into it. A thread only waiting for a core on a busy machine is not asleep
+	 * ({@link KernelThreadState#isAsleep}). Requests too short to be taken over can still block the reader most of
+	 * the time (a handler that waits 2 ms on a database): when more than a tenth of {@link #ASLEEP_WINDOW_LOOKS} looks
+	 * found it asleep, the reader keeps no request ({@link #pauseKeeping}), as after a takeover.
+	 */
+	private boolean multiplexedReaderStuck(long since, long now, KernelThreadState states) {
+		long age = now - since;
+		if (age >= MULTIPLEXED_TAKEOVER_NANOS) {
+			return true;
+		}
+		Thread reader = this.readerThread;
+		boolean asleep = reader != null && KernelThreadState.isAsleep(states, this.readerTid, reader);
+		boolean again = asleep && since == this.asleepInlineSince;
+		this.asleepInlineSince = asleep ? since : 0;
+		this.windowLooks++;
+		if (asleep) {
+			this.windowAsleep++;
+		}
+		if (this.windowLooks >= ASLEEP_WINDOW_LOOKS) {
+			if (this.windowAsleep * 10 > this.windowLooks) {
+				pauseKeeping();
+			}
+			this.windowLooks = 0;
+			this.windowAsleep = 0;
+		}
+		return again && age >= MULTIPLEXED_CHECK_NANOS;
 	}
 
 	/**
@@ -468,6 +695,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 	private Request takeDeferred(boolean onLoop) throws IOException {
 		Request request = this.deferred;
 		if (request == null) {
+			readerIdle();
 			return null;
 		}
 		boolean complete = request.inputArrived() || request.isFinished();
@@ -475,6 +703,17 @@ public final class Connection implements Runnable, RequestInput.Source {
 			return null;
 		}
 		this.deferred = null;
+		if (this.config.multiplexed()) {
+			// kept requests have all their input; once one cannot run here, none waits for the reader
+			if (!keepingPaused() && this.context.workers().tryEnterInline()) {
+				this.deferred = this.kept.poll();
+				return request;
+			}
+			this.kept.addFirst(request);
+			submitKept();
+			readerIdle();
+			return null;
+		}
 		if (complete && this.context.workers().tryEnterInline()) {
 			return request;
 		}
@@ -836,7 +1075,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 			this.pullTargetFed = true;
 		}
 		if (request.isHeld() && (request.inputArrived() || request.inputReceived() >= holdLimit())
-				&& request.releaseHold() && !request.submit()) {
+				&& request.releaseHold() && !(request.inputArrived() && keepForReader(request)) && !request.submit()) {
 			refuseForNoWorker(request);
 		}
 	}
@@ -983,11 +1222,11 @@ public final class Connection implements Runnable, RequestInput.Source {
 	// ---- timeouts --------------------------------------------------------------------------------------------
 
 	/** Called periodically by the sweeper: enforces idle, read and write timeouts and the drain deadline. */
-	void checkTimeouts(long now) {
+	void checkTimeouts(long now, KernelThreadState states) {
 		if (this.closed.get()) {
 			return;
 		}
-		takeOverSlowInlineRequest(now);
+		takeOverSlowInlineRequest(now, states);
 		long writeStarted = this.writer.writeStartedNanos();
 		long writeTimeout = this.config.writeTimeout().toNanos();
 		if (writeStarted != 0 && now - writeStarted > writeTimeout) {

@@ -56,6 +56,8 @@ public final class EngineContext {
 
 	private volatile EventLoop[] loops;
 
+	private volatile boolean inlineRunsSeen;
+
 	private EventLoopWatch loopWatch;
 
 
@@ -98,6 +100,25 @@ public final class EngineContext {
 		this.writeBuffers = new BufferPool(RecordWriter.bufferSize(config.maxWrite()), pooled);
 		this.eventLoopsEnabled = config.eventLoop() && !workers.isVirtual() && config.multithreaded()
 				&& !config.multiplexed();
+	}
+
+	/** Told by a multiplexed connection's reader as it starts running a request itself. */
+	void inlineRunStarted() {
+		if (!this.inlineRunsSeen) {
+			this.inlineRunsSeen = true;
+		}
+	}
+
+	/**
+	 * Whether a multiplexed connection's reader started running a request itself since the last call: the
+	 * {@link TimeoutSweeper} then looks again soon, to hand a slow one's reading to another thread.
+	 */
+	boolean takeInlineRunsSeen() {
+		if (!this.inlineRunsSeen) {
+			return false;
+		}
+		this.inlineRunsSeen = false;
+		return true;
 	}
 
 	/** Whether connections park on event loops between requests (platform threads, multithreaded, one at a time). */

@@ -189,7 +189,7 @@ final class EventLoopWatch implements Runnable {
 				return Seen.SERVING;
 			}
 		}
-		boolean asleep = isAsleep(leaderState, loop.leaderTid(), leader);
+		boolean asleep = KernelThreadState.isAsleep(leaderState, loop.leaderTid(), leader);
 		if (asleep) {
 			loop.asleepWindowTicks++;
 			loop.asleepTicks++;
@@ -227,18 +227,6 @@ final class EventLoopWatch implements Runnable {
 					+ "application whose requests mostly wait, on a database say, may be served better with "
 					+ "fastcgi.event-loop=false; logged at most once a minute)");
 		}
-	}
-
-	/** Whether the thread sleeps in the kernel (Linux: state S or D) or, without /proc, waits in Java. */
-	private static boolean isAsleep(KernelThreadState states, int tid, Thread thread) {
-		if (tid > 0) {
-			char state = states.state(tid);
-			if (state != 0) {
-				return state == 'S' || state == 'D';
-			}
-		}
-		Thread.State state = thread.getState();
-		return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED;
 	}
 
 }

@@ -88,6 +88,18 @@ final class KernelThreadState implements AutoCloseable {
 		}
 	}
 
+	/** Whether the thread sleeps in the kernel (Linux: state S or D) or, without /proc, waits in Java. */
+	static boolean isAsleep(KernelThreadState states, int tid, Thread thread) {
+		if (tid > 0) {
+			char state = states.state(tid);
+			if (state != 0) {
+				return state == 'S' || state == 'D';
+			}
+		}
+		Thread.State state = thread.getState();
+		return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED;
+	}
+
 	/** The calling thread's Linux thread id (from {@code /proc/thread-self}), or 0 where there is none. */
 	static int currentTid() {
 		try {

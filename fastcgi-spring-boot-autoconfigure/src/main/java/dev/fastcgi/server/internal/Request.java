@@ -505,6 +505,8 @@ final class Request implements FastCgiExchange, Runnable {
 		synchronized (this.workerLock) {
 			this.worker = Thread.currentThread();
 		}
+		// multiplexed connections whose reader keeps no request time the runs of their workers
+		long timedSince = this.connection.keepingPaused() ? System.nanoTime() : 0;
 		try {
 			if (!this.finished.get()) {
 				this.context.handler().handle(this);
@@ -514,6 +516,9 @@ final class Request implements FastCgiExchange, Runnable {
 			failure = ex;
 		}
 		finally {
+			if (timedSince != 0) {
+				this.connection.workerRunEnded(System.nanoTime() - timedSince);
+			}
 			synchronized (this.workerLock) {
 				this.worker = null;
 			}

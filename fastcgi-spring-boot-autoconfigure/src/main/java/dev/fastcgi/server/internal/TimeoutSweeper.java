@@ -1,6 +1,7 @@
 package dev.fastcgi.server.internal;
 
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -10,7 +11,8 @@ import dev.fastcgi.server.ServerConfig;
 /**
  * One thread that checks every connection's timeouts (fastcgi.idle-timeout, fastcgi.read-timeout,
  * fastcgi.write-timeout, fastcgi.params-timeout, fastcgi.request-timeout) a few times per shortest timeout, and
- * closes connections (or, for the request timeout, ends requests) that ran over. Blocking reads and
+ * closes connections (or, for the request timeout, ends requests) that ran over; every {@link #BUSY_PERIOD_MILLIS}
+ * while multiplexed connections' readers run requests themselves ({@link Connection#checkTimeouts}). Blocking reads and
  * writes end when their channel is closed, so no I/O call needs a timeout of its own.
  */
 public final class TimeoutSweeper {
@@ -18,6 +20,17 @@ public final class TimeoutSweeper {
 	private final EngineContext context;
 
 	private final ScheduledExecutorService executor;
+
+	/**
+	 * The period while multiplexed connections' readers run requests themselves (2 ms): with
+	 * {@link Connection#MULTIPLEXED_TAKEOVER_NANOS}, a slow one hands reading to another thread within about 4 ms.
+	 */
+	static final long BUSY_PERIOD_MILLIS = 2;
+
+	private volatile long period;
+
+	/** Reads the state of multiplexed readers running requests (sweeper thread only). */
+	private final KernelThreadState threadStates = new KernelThreadState();
 
 	/** Creates the sweeper (its thread starts with {@link #start()}). */
 	public TimeoutSweeper(EngineContext context) {
@@ -33,8 +46,27 @@ public final class TimeoutSweeper {
 
 	/** Starts sweeping. */
 	public void start() {
-		long period = period(this.context.config());
-		this.executor.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+		this.period = period(this.context.config());
+		schedule(this.period);
+	}
+
+	private void schedule(long millis) {
+		try {
+			this.executor.schedule(this::sweepAndReschedule, millis, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// stopping
+		}
+	}
+
+	private void sweepAndReschedule() {
+		try {
+			sweep();
+		}
+		finally {
+			// while multiplexed readers run requests themselves, a slow one must lose its reading within milliseconds
+			schedule(this.context.takeInlineRunsSeen() ? Math.min(this.period, BUSY_PERIOD_MILLIS) : this.period);
+		}
 	}
 
 	static long period(ServerConfig config) {
@@ -59,7 +91,7 @@ public final class TimeoutSweeper {
 		long now = System.nanoTime();
 		for (Connection connection : this.context.connections()) {
 			try {
-				connection.checkTimeouts(now);
+				connection.checkTimeouts(now, this.threadStates);
 			}
 			catch (RuntimeException ex) {
 				// never let one connection stop the sweeps
@@ -71,7 +103,9 @@ public final class TimeoutSweeper {
 	public void stop() {
 		this.executor.shutdownNow();
 		try {
-			this.executor.awaitTermination(5, TimeUnit.SECONDS);
+			if (this.executor.awaitTermination(5, TimeUnit.SECONDS)) {
+				this.threadStates.close();
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

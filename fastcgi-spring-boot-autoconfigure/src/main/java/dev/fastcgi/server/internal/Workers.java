@@ -37,6 +37,12 @@ public final class Workers {
 	/** At most this many requests run inline and in the pool together (0: never inline, single-threaded). */
 	private final int inlineLimit;
 
+	/** Multiplexed readers with requests of their own to run. */
+	private final AtomicInteger busyReaders = new AtomicInteger();
+
+	/** Requests that fill the cores ({@link #coresBusy()}). */
+	private final int busyTarget = RequestPool.defaultBusyTarget();
+
 	private Workers(ExecutorService requests, ExecutorService connections, boolean virtual, int inlineLimit) {
 		this.requests = requests;
 		this.connections = connections;
@@ -111,6 +117,29 @@ public final class Workers {
 			return false;
 		}
 		return true;
+	}
+
+	/**
+	 * Whether the requests in the pool (running or queued) and the multiplexed readers that have requests of their
+	 * own to run ({@link #readerBusy}) fill every core ({@link RequestPool#defaultBusyTarget()}): a request handed to
+	 * a worker now would wait for a core anyway.
+	 */
+	public boolean coresBusy() {
+		int running = this.busyReaders.get();
+		if (this.requests instanceof RequestPool pool) {
+			running += pool.submitted();
+		}
+		return running >= this.busyTarget;
+	}
+
+	/** Requests that fill the cores: their count ({@link RequestPool#defaultBusyTarget()}). */
+	public int busyTarget() {
+		return this.busyTarget;
+	}
+
+	/** A multiplexed connection's reader starts (+1) or stops (-1) having requests of its own to run. */
+	public void readerBusy(int delta) {
+		this.busyReaders.addAndGet(delta);
 	}
 
 	/** Ends a {@link #tryEnterInline()} claim. */
