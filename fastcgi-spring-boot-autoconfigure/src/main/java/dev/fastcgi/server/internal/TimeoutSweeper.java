@@ -97,15 +97,15 @@ public final class TimeoutSweeper {
 				// never let one connection stop the sweeps
 			}
 		}
+		// no file stays open between sweeps (the readers it looked at may be gone by the next one)
+		this.threadStates.close();
 	}
 
 	/** Stops the sweeper thread and waits for it. */
 	public void stop() {
 		this.executor.shutdownNow();
 		try {
-			if (this.executor.awaitTermination(5, TimeUnit.SECONDS)) {
-				this.threadStates.close();
-			}
+			this.executor.awaitTermination(5, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
