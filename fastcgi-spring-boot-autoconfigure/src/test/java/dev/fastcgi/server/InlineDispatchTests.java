@@ -82,12 +82,7 @@ class InlineDispatchTests extends EngineTestSupport {
 	@Test
 	void aMultiplexedRequestThatBlocksOnTheReaderHandsReadingToANewThreadWithinMilliseconds() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
-		FastCgiServer server = start(config().multiplexed(true), recordingThread((exchange) -> {
-			if ("/block".equals(exchange.params().get("REQUEST_URI"))) {
-				hold(release);
-			}
-			echo(exchange);
-		}));
+		FastCgiServer server = startMultiplexedBlockingOn(release);
 		RawClient client = connect(server);
 		client.request(1, true, get("/block"), new byte[0]);
 		await().atMost(5, TimeUnit.SECONDS).until(() -> this.threads.size() == 1);
@@ -138,12 +133,7 @@ class InlineDispatchTests extends EngineTestSupport {
 	@Test
 	void requestsKeptBehindABlockedOneOnAMultiplexedConnectionGoToWorkers() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
-		FastCgiServer server = start(config().multiplexed(true), recordingThread((exchange) -> {
-			if ("/block".equals(exchange.params().get("REQUEST_URI"))) {
-				hold(release);
-			}
-			echo(exchange);
-		}));
+		FastCgiServer server = startMultiplexedBlockingOn(release);
 		// as many connections as cores: each reader then keeps every ready request it decodes, in order
 		List<RawClient> others = new ArrayList<>();
 		for (int i = 1; i < Math.max(2, Runtime.getRuntime().availableProcessors()); i++) {
@@ -235,6 +225,16 @@ class InlineDispatchTests extends EngineTestSupport {
 		release.countDown();
 		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeRequests() == 0);
 		await().atMost(5, TimeUnit.SECONDS).until(() -> server.activeConnections() == 0);
+	}
+
+	/** A multiplexed server whose handler echoes, holding {@code /block} until {@code release}, threads recorded. */
+	private FastCgiServer startMultiplexedBlockingOn(CountDownLatch release) throws IOException {
+		return start(config().multiplexed(true), recordingThread((exchange) -> {
+			if ("/block".equals(exchange.params().get("REQUEST_URI"))) {
+				hold(release);
+			}
+			echo(exchange);
+		}));
 	}
 
 }
