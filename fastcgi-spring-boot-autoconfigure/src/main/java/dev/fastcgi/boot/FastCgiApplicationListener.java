@@ -2,6 +2,7 @@ package dev.fastcgi.boot;
 
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.commons.logging.Log;
@@ -45,8 +46,11 @@ public class FastCgiApplicationListener implements ApplicationListener<Applicati
 			return;
 		}
 		if (environment.getProperty("fastcgi.handle-signals", Boolean.class, true)) {
-			logger.debug("Handling SIG" + String.join(", SIG", ShutdownSignals.install())
-					+ " as a graceful stop with exit status 0");
+			List<String> handled = ShutdownSignals.install();
+			if (logger.isDebugEnabled()) {
+				logger.debug(handled.isEmpty() ? "Handling no signal (-Xrs, or all ignored when the process started)"
+						: "Handling SIG" + String.join(", SIG", handled) + " as a graceful stop with exit status 0");
+			}
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * The Spring MVC application as a separate process ({@link ModesAppMain}) spawned by real spawners that hand the
  * listen socket over on fd 0 (spawn-fcgi over TCP and a Unix socket, lighttpd {@code bin-path}), and stopped by
- * signals: an in-flight request completes and the process exits 0.
+ * signals: an in-flight request completes and the process exits 0. The application runs under coreutils'
+ * {@code env --default-signal}, as a process started from a terminal would: a child inherits ignored signals, and the
+ * build running these tests may itself have been started with SIGHUP or SIGINT ignored ({@code nohup}, a background
+ * job of a script).
  */
 class SpawnedModesTests {
 
@@ -41,7 +45,7 @@ class SpawnedModesTests {
 
 	@Test
 	void spawnFcgiOverTcpThenSigtermWithARequestInFlight() throws Exception {
-		try (SpawnFcgi spawned = SpawnFcgi.builder(this.directory, Peers.javaCommand(ModesAppMain.class))
+		try (SpawnFcgi spawned = SpawnFcgi.builder(this.directory, app("--default-signal=INT,HUP"))
 			.environment("MODES_STOPPED_FILE", stoppedFile().toString())
 			.start()) {
 			awaitServing(spawned);
@@ -60,7 +64,7 @@ class SpawnedModesTests {
 	@ValueSource(strings = { "INT", "HUP" })
 	void otherSignalsStopGracefullyToo(String signal) throws Exception {
 		Path socket = this.directory.resolve("app.sock");
-		try (SpawnFcgi spawned = SpawnFcgi.builder(this.directory, Peers.javaCommand(ModesAppMain.class))
+		try (SpawnFcgi spawned = SpawnFcgi.builder(this.directory, app("--default-signal=INT,HUP"))
 			.environment("MODES_STOPPED_FILE", stoppedFile().toString())
 			.unixSocket(socket)
 			.start()) {
@@ -70,6 +74,26 @@ class SpawnedModesTests {
 					.status()).isEqualTo(403);
 				assertGracefulStop(spawned, client, signal);
 			}
+		}
+	}
+
+	@Test
+	void aSignalIgnoredWhenTheProcessStartedStaysIgnored() throws Exception {
+		// nohup: SIGHUP ignored from the start
+		try (SpawnFcgi spawned = SpawnFcgi.builder(this.directory, app("--ignore-signal=HUP"))
+			.environment("MODES_STOPPED_FILE", stoppedFile().toString())
+			.start()) {
+			awaitServing(spawned);
+			assertThat(spawned.output())
+				.contains("SIGHUP left ignored, as when this process started (nohup, or a background job of a shell)");
+			try (FastCgiClient client = FastCgiClient.builder(new InetSocketAddress("127.0.0.1", spawned.port()))
+				.build()) {
+				// the kernel drops an ignored signal when it is sent: the TERM right after it is what stops the process
+				spawned.signal("HUP");
+				assertGracefulStop(spawned, client, "TERM");
+			}
+			assertThat(spawned.output()).contains("SIGTERM received: stopping gracefully")
+				.doesNotContain("SIGHUP received");
 		}
 	}
 
@@ -101,6 +125,13 @@ class SpawnedModesTests {
 				ProcessHandle.of(Long.parseLong(Files.readString(pidFile))).ifPresent(ProcessHandle::destroyForcibly);
 			}
 		}
+	}
+
+	/** The application under {@code env} with {@code signalOption} (coreutils 8.31 or later; spawn-fcgi does not search the PATH). */
+	private static List<String> app(String signalOption) {
+		List<String> command = new ArrayList<>(List.of("/usr/bin/env", signalOption));
+		command.addAll(Peers.javaCommand(ModesAppMain.class));
+		return command;
 	}
 
 	private static void awaitServing(ExternalProcess process) {
