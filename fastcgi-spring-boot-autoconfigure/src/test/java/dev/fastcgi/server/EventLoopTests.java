@@ -194,6 +194,7 @@ class EventLoopTests extends EngineTestSupport {
 		// A full garbage collection in the request stops every thread, the watch's too, for longer than the 10 ms a
 		// serve may take; the request then runs on for 3 ms. Neither the pause nor the time before it counts.
 		AtomicLong pauseNanos = new AtomicLong();
+		AtomicLong afterPauseNanos = new AtomicLong();
 		Object[] live = new Object[1_000_000];
 		for (int i = 0; i < live.length; i++) {
 			live[i] = new int[2];
@@ -202,11 +203,13 @@ class EventLoopTests extends EngineTestSupport {
 			if ("/gc".equals(exchange.params().get("REQUEST_URI"))) {
 				long started = System.nanoTime();
 				System.gc();
-				pauseNanos.set(System.nanoTime() - started);
-				long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3);
+				long collected = System.nanoTime();
+				pauseNanos.set(collected - started);
+				long until = collected + TimeUnit.MILLISECONDS.toNanos(3);
 				while (System.nanoTime() - until < 0) {
 					Thread.onSpinWait();
 				}
+				afterPauseNanos.set(System.nanoTime() - collected);
 			}
 			echo(exchange);
 		});
@@ -217,6 +220,10 @@ class EventLoopTests extends EngineTestSupport {
 		Reference.reachabilityFence(live);
 		assumeThat(pauseNanos.get()).as("the collection paused the JVM for more than the busy limit")
 			.isGreaterThan(TimeUnit.MILLISECONDS.toNanos(12));
+		// on a loaded machine the 3 ms after the pause can take longer than the busy limit of 10 ms (the thread held
+		// off its CPU by other processes): a hand-off then is right, and this test cannot tell
+		assumeThat(afterPauseNanos.get()).as("the request ran on after the collection without being held off the CPU")
+			.isLessThan(TimeUnit.MILLISECONDS.toNanos(7));
 		assertThat(this.events.lines).noneMatch((line) -> line.startsWith("handedOff"));
 	}
 

@@ -86,14 +86,28 @@ public final class Peers {
 		return command;
 	}
 
-	/** A TCP port that was free on 127.0.0.1 a moment ago. */
+	/** Every port {@link #freePort()} has handed out in this JVM. */
+	private static final Set<Integer> handedOut = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+	/**
+	 * A TCP port that was free on 127.0.0.1 a moment ago, and that this method has not handed out before in this JVM.
+	 * The kernel may give the same free port to two binds in a row once the first socket is closed; a test that asks
+	 * for two ports (HAProxy's web and stats frontends, say) would then get one port twice, and HAProxy, which binds
+	 * with {@code SO_REUSEPORT}, would share it between both listeners.
+	 */
 	public static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			socket.setReuseAddress(true);
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
+		for (int attempt = 1;; attempt++) {
+			int port;
+			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+				socket.setReuseAddress(true);
+				port = socket.getLocalPort();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			if (handedOut.add(port) || attempt == 1000) {
+				return port;
+			}
 		}
 	}
 
