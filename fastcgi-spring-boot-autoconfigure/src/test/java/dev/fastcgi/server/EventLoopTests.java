@@ -194,22 +194,22 @@ class EventLoopTests extends EngineTestSupport {
 		// A full garbage collection in the request stops every thread, the watch's too, for longer than the 10 ms a
 		// serve may take; the request then runs on for 3 ms. Neither the pause nor the time before it counts.
 		AtomicLong pauseNanos = new AtomicLong();
-		AtomicLong afterPauseNanos = new AtomicLong();
+		AtomicLong runningNanos = new AtomicLong();
 		Object[] live = new Object[1_000_000];
 		for (int i = 0; i < live.length; i++) {
 			live[i] = new int[2];
 		}
 		FastCgiServer server = start(config(), (exchange) -> {
+			long started = System.nanoTime();
 			if ("/gc".equals(exchange.params().get("REQUEST_URI"))) {
-				long started = System.nanoTime();
+				long collectedBefore = collectionMillis();
 				System.gc();
-				long collected = System.nanoTime();
-				pauseNanos.set(collected - started);
-				long until = collected + TimeUnit.MILLISECONDS.toNanos(3);
+				pauseNanos.set(TimeUnit.MILLISECONDS.toNanos(collectionMillis() - collectedBefore));
+				long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3);
 				while (System.nanoTime() - until < 0) {
 					Thread.onSpinWait();
 				}
-				afterPauseNanos.set(System.nanoTime() - collected);
+				runningNanos.set(System.nanoTime() - started - pauseNanos.get());
 			}
 			echo(exchange);
 		});
@@ -220,9 +220,9 @@ class EventLoopTests extends EngineTestSupport {
 		Reference.reachabilityFence(live);
 		assumeThat(pauseNanos.get()).as("the collection paused the JVM for more than the busy limit")
 			.isGreaterThan(TimeUnit.MILLISECONDS.toNanos(12));
-		// on a loaded machine the 3 ms after the pause can take longer than the busy limit of 10 ms (the thread held
-		// off its CPU by other processes): a hand-off then is right, and this test cannot tell
-		assumeThat(afterPauseNanos.get()).as("the request ran on after the collection without being held off the CPU")
+		// on a loaded machine the request's time outside the collection (3 ms of spinning, and the wait for a CPU
+		// after the pause) can pass the busy limit of 10 ms: a hand-off then is right, and this test cannot tell
+		assumeThat(runningNanos.get()).as("the request's time outside the collection stayed well under the busy limit")
 			.isLessThan(TimeUnit.MILLISECONDS.toNanos(7));
 		assertThat(this.events.lines).noneMatch((line) -> line.startsWith("handedOff"));
 	}
@@ -259,6 +259,16 @@ class EventLoopTests extends EngineTestSupport {
 		assertThat(onLoops).as("a round served by the loops' leaders again, last: " + this.threads).isTrue();
 	}
 
+	/** The JVM's garbage collectors' accumulated collection time (ms). */
+	private static long collectionMillis() {
+		long millis = 0;
+		for (java.lang.management.GarbageCollectorMXBean collector : java.lang.management.ManagementFactory
+			.getGarbageCollectorMXBeans()) {
+			millis += Math.max(0, collector.getCollectionTime());
+		}
+		return millis;
+	}
+
 	/** Sends one request on every connection, then reads every answer. */
 	private static void roundOf(List<RawClient> clients, int id, String uri) throws IOException {
 		for (RawClient client : clients) {
@@ -286,7 +296,10 @@ class EventLoopTests extends EngineTestSupport {
 		RawClient flooded = clients.get(0);
 		// the client does not read: the response fills the socket buffers and the loop's leader waits to write
 		flooded.request(2, true, get("/flood"), new byte[0]);
-		await().atMost(5, TimeUnit.SECONDS).until(() -> this.events.has("handedOff SOCKET_FULL"));
+		// on a loaded machine the writes may pass the busy limit of 10 ms before the socket fills: the watch then
+		// hands the loop over first (BUSY), which serves the others as well
+		await().atMost(5, TimeUnit.SECONDS)
+			.until(() -> this.events.has("handedOff SOCKET_FULL") || this.events.has("handedOff BUSY"));
 		for (RawClient other : clients.subList(1, clients.size())) {
 			other.request(2, true, get("/other"), new byte[0]);
 		}
@@ -294,6 +307,9 @@ class EventLoopTests extends EngineTestSupport {
 			assertThat(other.response(2).stdout()).endsWith("uri=/other length=0");
 		}
 		assertThat(flooded.response(2).stdout()).hasSize(16 * 1024 * 1024 + "Status: 200\r\n\r\n".length());
+		assumeThat(this.events.has("handedOff SOCKET_FULL"))
+			.as("the loop handed over for the full socket, not first for the busy limit: " + this.events.lines)
+			.isTrue();
 	}
 
 	@Test

@@ -19,7 +19,8 @@ import dev.fastcgi.server.ServerListener.HandOffReason;
  * not taken for blocked; where {@code /proc} is not there, the Java thread state (waiting on a lock, a condition or
  * a sleep; a socket read then goes unseen until the 10 ms limit). A pause of the whole JVM (a garbage collection, a
  * safepoint) stops the leaders and the watch together, and a leader stopped in one looks asleep: a wake-up of the
- * watch {@link #STALL_NANOS} late judges nothing, and a serve's time counts from it ({@link #resumed}).
+ * watch {@link #STALL_NANOS} late judges nothing, nor do checks that took that long (the pause came while the watch
+ * checked), and a serve's time counts from the end of such a stall ({@link #resumed}).
  * <p>
  * It also decides when a loop dispatches: once the leader was found asleep in a request in more than a tenth of the
  * checks of a window of {@link #WINDOW_TICKS}, ready connections go to pooled threads, until a window in which
@@ -103,14 +104,16 @@ final class EventLoopWatch implements Runnable {
 	public void run() {
 		int quiet = 0;
 		long tick = TICK_NANOS;
+		long checked = System.nanoTime();
 		try {
 			while (this.running) {
 				long sleep = (quiet < QUIET_TICKS) ? tick : QUIET_TICK_NANOS;
-				long due = System.nanoTime() + sleep;
 				LockSupport.parkNanos(this, sleep);
 				long now = System.nanoTime();
-				if (now - due > STALL_NANOS) {
+				if (now - checked - sleep > STALL_NANOS) {
+					// stalled while asleep, or between the last checks and the sleep
 					resumed(now);
+					checked = now;
 					tick = TICK_NANOS;
 					continue;
 				}
@@ -123,6 +126,12 @@ final class EventLoopWatch implements Runnable {
 				}
 				quiet = (most != Seen.IDLE) ? 0 : Math.min(quiet + 1, QUIET_TICKS);
 				tick = (most == Seen.WATCHING) ? TICK_NANOS : RELAXED_TICK_NANOS;
+				checked = System.nanoTime();
+				if (checked - now > STALL_NANOS) {
+					// stalled during the checks: the serves they timed from before it count from now
+					resumed(checked);
+					tick = TICK_NANOS;
+				}
 			}
 		}
 		finally {
@@ -133,10 +142,11 @@ final class EventLoopWatch implements Runnable {
 	}
 
 	/**
-	 * The watch woke {@link #STALL_NANOS} or more after it was due: the whole JVM was paused (a garbage collection,
-	 * a safepoint) or the machine gave the watch no CPU, and the leaders were stopped or kept waiting with it. What
-	 * they were doing then says nothing about their requests, so this check judges nothing, a leader must be found
-	 * asleep at two checks after it, and a serve's time towards {@link EventLoop#MAX_SERVE_NANOS} counts from now.
+	 * The watch woke {@link #STALL_NANOS} or more after it was due, or its checks took that long: the whole JVM was
+	 * paused (a garbage collection, a safepoint) or the machine gave the watch no CPU, and the leaders were stopped or
+	 * kept waiting with it. What they were doing then says nothing about their requests, so this check judges
+	 * nothing, a leader must be found asleep at two checks after it, and a serve's time towards
+	 * {@link EventLoop#MAX_SERVE_NANOS} counts from now.
 	 */
 	private void resumed(long now) {
 		this.resumedNanos = now;
