@@ -194,22 +194,22 @@ class EventLoopTests extends EngineTestSupport {
 		// A full garbage collection in the request stops every thread, the watch's too, for longer than the 10 ms a
 		// serve may take; the request then runs on for 3 ms. Neither the pause nor the time before it counts.
 		AtomicLong pauseNanos = new AtomicLong();
-		AtomicLong runningNanos = new AtomicLong();
+		AtomicLong waitedNanos = new AtomicLong();
 		Object[] live = new Object[1_000_000];
 		for (int i = 0; i < live.length; i++) {
 			live[i] = new int[2];
 		}
 		FastCgiServer server = start(config(), (exchange) -> {
-			long started = System.nanoTime();
 			if ("/gc".equals(exchange.params().get("REQUEST_URI"))) {
-				long collectedBefore = collectionMillis();
+				long waitedBefore = runQueueWaitNanos();
+				long started = System.nanoTime();
 				System.gc();
-				pauseNanos.set(TimeUnit.MILLISECONDS.toNanos(collectionMillis() - collectedBefore));
+				pauseNanos.set(System.nanoTime() - started);
 				long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3);
 				while (System.nanoTime() - until < 0) {
 					Thread.onSpinWait();
 				}
-				runningNanos.set(System.nanoTime() - started - pauseNanos.get());
+				waitedNanos.set(runQueueWaitNanos() - waitedBefore);
 			}
 			echo(exchange);
 		});
@@ -220,10 +220,11 @@ class EventLoopTests extends EngineTestSupport {
 		Reference.reachabilityFence(live);
 		assumeThat(pauseNanos.get()).as("the collection paused the JVM for more than the busy limit")
 			.isGreaterThan(TimeUnit.MILLISECONDS.toNanos(12));
-		// on a loaded machine the request's time outside the collection (3 ms of spinning, and the wait for a CPU
-		// after the pause) can pass the busy limit of 10 ms: a hand-off then is right, and this test cannot tell
-		assumeThat(runningNanos.get()).as("the request's time outside the collection stayed well under the busy limit")
-			.isLessThan(TimeUnit.MILLISECONDS.toNanos(7));
+		// after the pause the request's thread may wait for a CPU (the collector's threads, the others woken with it,
+		// other processes): 0.6-10 ms here on an idle machine, more on a loaded one. If it waited long enough to pass
+		// the busy limit of 10 ms with its 3 ms of spinning, a hand-off would be right, and this test cannot tell
+		assumeThat(waitedNanos.get()).as("the request's thread waited for a CPU for less than 6 ms in all")
+			.isLessThan(TimeUnit.MILLISECONDS.toNanos(6));
 		assertThat(this.events.lines).noneMatch((line) -> line.startsWith("handedOff"));
 	}
 
@@ -259,14 +260,20 @@ class EventLoopTests extends EngineTestSupport {
 		assertThat(onLoops).as("a round served by the loops' leaders again, last: " + this.threads).isTrue();
 	}
 
-	/** The JVM's garbage collectors' accumulated collection time (ms). */
-	private static long collectionMillis() {
-		long millis = 0;
-		for (java.lang.management.GarbageCollectorMXBean collector : java.lang.management.ManagementFactory
-			.getGarbageCollectorMXBeans()) {
-			millis += Math.max(0, collector.getCollectionTime());
+	/**
+	 * How long the calling thread has waited, runnable, for a CPU (the second field of
+	 * {@code /proc/thread-self/schedstat}), or 0 where the kernel does not say.
+	 */
+	private static long runQueueWaitNanos() {
+		try {
+			String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/schedstat"))
+				.trim()
+				.split(" ");
+			return Long.parseLong(fields[1]);
 		}
-		return millis;
+		catch (IOException | RuntimeException ex) {
+			return 0;
+		}
 	}
 
 	/** Sends one request on every connection, then reads every answer. */
