@@ -44,15 +44,15 @@ public final class ShutdownSignals {
 	 */
 	public static synchronized List<String> install() {
 		if (handled == null) {
-			handled = install(SIGNALS);
+			handled = installAll();
 		}
 		return handled;
 	}
 
-	private static List<String> install(List<String> names) {
+	private static List<String> installAll() {
 		List<String> handledNow = new ArrayList<>();
 		List<String> ignored = new ArrayList<>();
-		for (String name : names) {
+		for (String name : SIGNALS) {
 			try {
 				Signal signal = new Signal(name);
 				SignalHandler previous = Signal.handle(signal, ShutdownSignals::onSignal);

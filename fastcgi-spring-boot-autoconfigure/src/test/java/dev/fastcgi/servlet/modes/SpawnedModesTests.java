@@ -41,6 +41,9 @@ class SpawnedModesTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(30);
 
+	/** Whether /usr/bin/env takes --default-signal and --ignore-signal (probed once). */
+	private static final boolean ENV_HAS_SIGNAL_OPTIONS = envHasSignalOptions();
+
 	@TempDir
 	Path directory;
 
@@ -136,7 +139,7 @@ class SpawnedModesTests {
 	 */
 	private static List<String> app(String signalOption) {
 		List<String> command = new ArrayList<>();
-		if (envHasSignalOptions()) {
+		if (ENV_HAS_SIGNAL_OPTIONS) {
 			command.addAll(List.of("/usr/bin/env", signalOption));
 		}
 		else {
