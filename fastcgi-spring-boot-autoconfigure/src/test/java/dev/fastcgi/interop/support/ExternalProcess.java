@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -155,7 +157,9 @@ public class ExternalProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Stops the process: SIGTERM, up to 5 s grace, then SIGKILL; descendants (workers) still alive are killed too.
+	 * Stops the process: SIGTERM, up to 5 s grace, then SIGKILL. Descendants still alive then (workers, or an
+	 * application the server started, such as a JVM still running its shutdown hooks) get the same: SIGTERM, up to
+	 * 5 s together, then SIGKILL, so that a JVM's exit hooks (which delete its temporary directories) can run.
 	 * Idempotent.
 	 */
 	public void stop() {
@@ -172,6 +176,22 @@ public class ExternalProcess implements AutoCloseable {
 			catch (InterruptedException ex) {
 				this.process.destroyForcibly();
 				Thread.currentThread().interrupt();
+			}
+		}
+		descendants.removeIf((descendant) -> !descendant.isAlive());
+		descendants.forEach(ProcessHandle::destroy);
+		long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+		for (ProcessHandle descendant : descendants) {
+			try {
+				long left = Math.max(0, deadline - System.nanoTime());
+				descendant.onExit().get(left, TimeUnit.NANOSECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				// killed below
 			}
 		}
 		for (ProcessHandle descendant : descendants) {
