@@ -39,6 +39,9 @@ public final class ParamMap extends AbstractMap<String, String> {
 
 	}
 
+	/** The most pairs the arrays are sized for up front; more make them grow. */
+	private static final int SIZED_PAIRS = 128;
+
 	private final byte[] bytes;
 
 	private String[] names;
@@ -77,9 +80,9 @@ public final class ParamMap extends AbstractMap<String, String> {
 	 */
 	public static ParamMap decode(byte[] bytes, int offset, int length, PairFilter filter, Map<String, String> extra)
 			throws ProtocolException {
-		// nginx's pairs average 30-35 bytes; the arrays grow if that guess is short, and a few huge values do not
-		// size them up front
-		int expected = Math.min(Math.max(length / 32, 4), 64) + extra.size();
+		// sized for the pairs there are (a walk over their lengths), so the arrays never grow for a web server's
+		// params; past SIZED_PAIRS (a request with hundreds of pairs is refused by fastcgi.max-params) they grow
+		int expected = Math.max(NameValuePairs.count(bytes, offset, length, SIZED_PAIRS) + extra.size(), 4);
 		ParamMap map = new ParamMap(bytes, Integer.highestOneBit(expected * 2 - 1));
 		NameValuePairs.decode(bytes, offset, length, (name, valueOffset, valueLength) -> {
 			if (filter.accept(name, valueLength)) {

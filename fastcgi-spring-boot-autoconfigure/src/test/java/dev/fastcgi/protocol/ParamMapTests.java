@@ -167,6 +167,30 @@ class ParamMapTests {
 		assertThat(map.keySet().iterator().next()).isSameAs("QUERY_STRING");
 	}
 
+	@Test
+	void theArraysAreSizedByCountingThePairs() throws ProtocolException {
+		byte[] pair = NameValuePairs.encode(Map.of("A", "1"));
+		byte[] longValue = NameValuePairs.encode(Map.of("HTTP_COOKIE", "c".repeat(300)));
+		byte[] longName = NameValuePairs.encode(Map.of("N".repeat(200), ""));
+		byte[] bytes = concat(pair, longValue, longName, pair);
+		assertThat(NameValuePairs.count(bytes, 0, bytes.length, 128)).isEqualTo(4);
+		assertThat(NameValuePairs.count(bytes, pair.length, bytes.length - 2 * pair.length, 128)).isEqualTo(2);
+		assertThat(NameValuePairs.count(bytes, 0, bytes.length, 3)).isEqualTo(3);
+		assertThat(NameValuePairs.count(bytes, 0, 0, 128)).isZero();
+		// a pair cut off anywhere is not counted (decoding reports it): inside a one-byte length, a four-byte
+		// length, or the name and value
+		for (int cut = 0; cut < bytes.length; cut++) {
+			int whole = (cut < pair.length) ? 0 : (cut < pair.length + longValue.length) ? 1
+					: (cut < pair.length + longValue.length + longName.length) ? 2 : 3;
+			assertThat(NameValuePairs.count(bytes, 0, cut, 128)).as("cut at %d", cut).isEqualTo(whole);
+		}
+		// the map holds what the string decoder gives, counted or not
+		ParamMap map = ParamMap.decode(bytes, 0, bytes.length, ALL, Map.of("EXTRA", "x"));
+		Map<String, String> expected = new LinkedHashMap<>(NameValuePairs.decode(ByteBuffer.wrap(bytes)));
+		expected.put("EXTRA", "x");
+		assertThat(map).containsExactlyEntriesOf(expected);
+	}
+
 	private static Map<String, String> linked(String... namesAndValues) {
 		Map<String, String> map = new LinkedHashMap<>();
 		for (int i = 0; i < namesAndValues.length; i += 2) {
