@@ -70,35 +70,17 @@ public final class NameValuePairs {
 	 * the lengths only. Where a length runs past the end the count stops there ({@link #decode} reports it).
 	 */
 	static int count(byte[] bytes, int offset, int length, int limit) {
-		int end = offset + length;
-		int at = offset;
+		ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
 		int pairs = 0;
-		while (at < end && pairs < limit) {
-			long pairLength = 0;
-			for (int field = 0; field < 2; field++) {
-				// the name's length, then the value's: one byte below 0x80, else four with the top bit set
-				if (at >= end) {
-					return pairs;
-				}
-				int b = bytes[at];
-				if (b >= 0) {
-					pairLength += b;
-					at++;
-				}
-				else {
-					if (end - at < 4) {
-						return pairs;
-					}
-					pairLength += ((b & 0x7FL) << 24) | ((bytes[at + 1] & 0xFFL) << 16)
-							| ((bytes[at + 2] & 0xFFL) << 8) | (bytes[at + 3] & 0xFFL);
-					at += 4;
-				}
+		try {
+			while (in.hasRemaining() && pairs < limit) {
+				long lengths = readLengths(in);
+				in.position(in.position() + (int) (lengths >>> 32) + (int) lengths);
+				pairs++;
 			}
-			if (pairLength > end - at) {
-				return pairs;
-			}
-			at += (int) pairLength;
-			pairs++;
+		}
+		catch (ProtocolException ex) {
+			// a pair cut off: decoding reports it
 		}
 		return pairs;
 	}
