@@ -144,13 +144,8 @@ class EngineBehaviourTests extends EngineTestSupport {
 			}
 		});
 		RawClient client = connect(server);
-		// more than the 64 KiB an event loop holds a request for while its body arrives: the handler runs and blocks
-		// reading whichever thread read the records first (a small body would be held, and the handler never run,
-		// whenever the accepting thread's first read came before the bytes and left the connection to its loop)
-		byte[] body = new byte[68 * 1024];
-		java.util.Arrays.fill(body, (byte) 'a');
 		client.send(RawClient.concat(RawClient.begin(1, 1, true), RawClient.params(1, get("/")),
-				RawClient.stdin(1, body, false)));
+				RawClient.stdin(1, bodyPastTheLoopsHold(), false)));
 		assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
 		client.close();
 		assertThat(aborted.await(5, TimeUnit.SECONDS)).isTrue();
