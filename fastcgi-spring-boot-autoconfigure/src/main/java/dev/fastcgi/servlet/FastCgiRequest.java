@@ -17,7 +17,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -66,9 +65,6 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	private static final Enumeration<String> NO_STRINGS = Collections.emptyEnumeration();
 
-	/** Room for attributes a request's arrays start with (see {@link #attributeNames}). */
-	private static final int ATTRIBUTE_CAPACITY = 32;
-
 	private enum InputMode {
 
 		NONE, STREAM, READER
@@ -89,17 +85,8 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	private ServletMapper.Match match;
 
-	/**
-	 * Attributes set by the application, in the order first set: names and values side by side. A request carries
-	 * about twenty (Spring MVC sets most of them, with constant names), which a scan finds sooner than a hash map is
-	 * built; the arrays start with room for {@link #ATTRIBUTE_CAPACITY}, so a plain GET through Spring MVC does not
-	 * grow them.
-	 */
-	private String[] attributeNames;
-
-	private Object[] attributeValues;
-
-	private int attributeCount;
+	/** Attributes set by the application (the built-in ones are computed, see {@link #builtInAttribute}). */
+	private final RequestAttributes attributes = new RequestAttributes();
 
 	private String characterEncoding;
 
@@ -729,26 +716,12 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	@Override
 	public Object getAttribute(String name) {
-		if (isBuiltIn(name)) {
+		// a built-in is never among the attributes set (setAttribute refuses them), so those go first
+		Object value = this.attributes.get(name);
+		if (value == null && name != null && isBuiltIn(name)) {
 			return builtInAttribute(name);
 		}
-		int index = attributeIndex(name);
-		return (index >= 0) ? this.attributeValues[index] : null;
-	}
-
-	private int attributeIndex(String name) {
-		if (this.attributeCount == 0 || name == null) {
-			return -1;
-		}
-		String[] names = this.attributeNames;
-		int hash = name.hashCode();
-		for (int i = 0; i < this.attributeCount; i++) {
-			// a String caches its hash; Spring's names are constants, so mostly the same instances
-			if (names[i] == name || (names[i].hashCode() == hash && names[i].equals(name))) {
-				return i;
-			}
-		}
-		return -1;
+		return value;
 	}
 
 	@Override
@@ -759,9 +732,7 @@ final class FastCgiRequest implements HttpServletRequest {
 				names.add(name);
 			}
 		}
-		for (int i = 0; i < this.attributeCount; i++) {
-			names.add(this.attributeNames[i]);
-		}
+		this.attributes.addNamesTo(names);
 		return Collections.enumeration(names);
 	}
 
@@ -780,25 +751,7 @@ final class FastCgiRequest implements HttpServletRequest {
 			}
 			return;
 		}
-		Object old = null;
-		int index = attributeIndex(name);
-		if (index >= 0) {
-			old = this.attributeValues[index];
-			this.attributeValues[index] = value;
-		}
-		else {
-			if (this.attributeNames == null) {
-				this.attributeNames = new String[ATTRIBUTE_CAPACITY];
-				this.attributeValues = new Object[ATTRIBUTE_CAPACITY];
-			}
-			else if (this.attributeCount == this.attributeNames.length) {
-				this.attributeNames = Arrays.copyOf(this.attributeNames, this.attributeCount * 2);
-				this.attributeValues = Arrays.copyOf(this.attributeValues, this.attributeCount * 2);
-			}
-			this.attributeNames[this.attributeCount] = name;
-			this.attributeValues[this.attributeCount] = value;
-			this.attributeCount++;
-		}
+		Object old = this.attributes.put(name, value);
 		List<ServletRequestAttributeListener> listeners = this.container.getContext().requestAttributeListeners;
 		if (!listeners.isEmpty()) {
 			ServletRequestAttributeEvent event = new ServletRequestAttributeEvent(this.container.getContext(), this,
@@ -816,17 +769,7 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	@Override
 	public void removeAttribute(String name) {
-		int index = attributeIndex(name);
-		if (index < 0 || isBuiltIn(name)) {
-			return;
-		}
-		Object old = this.attributeValues[index];
-		int after = this.attributeCount - index - 1;
-		System.arraycopy(this.attributeNames, index + 1, this.attributeNames, index, after);
-		System.arraycopy(this.attributeValues, index + 1, this.attributeValues, index, after);
-		this.attributeCount--;
-		this.attributeNames[this.attributeCount] = null;
-		this.attributeValues[this.attributeCount] = null;
+		Object old = this.attributes.remove(name);
 		List<ServletRequestAttributeListener> listeners = this.container.getContext().requestAttributeListeners;
 		if (old != null && !listeners.isEmpty()) {
 			ServletRequestAttributeEvent event = new ServletRequestAttributeEvent(this.container.getContext(), this,

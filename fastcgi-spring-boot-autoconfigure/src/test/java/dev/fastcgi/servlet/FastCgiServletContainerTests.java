@@ -746,7 +746,13 @@ class FastCgiServletContainerTests {
 			request.removeAttribute("a39");
 			request.removeAttribute("absent");
 			request.setAttribute("a5", null);
-			StringBuilder seen = new StringBuilder();
+			// "Aa" and "BB" have the same hash: found by name, not by hash alone
+			request.setAttribute("Aa", "first");
+			request.setAttribute("BB", "second");
+			request.removeAttribute("Aa");
+			String collided = request.getAttribute("Aa") + " " + request.getAttribute("BB") + " ";
+			request.removeAttribute("BB");
+			StringBuilder seen = new StringBuilder(collided);
 			seen.append(request.getAttribute("a7")).append(' ').append(request.getAttribute("a3")).append(' ')
 				.append(request.getAttribute("a5")).append(' ').append(request.getAttribute("a38")).append(' ')
 				.append(request.getAttribute("a0")).append(' ').append(request.getAttribute("absent")).append('\n');
@@ -758,9 +764,9 @@ class FastCgiServletContainerTests {
 		start();
 		CgiResponse response = TestRequests.get("/attrs").run(this.container);
 		assertThat(response.bodyText()).isEqualTo("""
-				seven null null 38 0 null
+				null second seven null null 38 0 null
 				37 [a0, a1, a2, a4, a6, a7]""");
-		assertThat(events).hasSize(40 + 1 + 3);
+		assertThat(events).hasSize(40 + 1 + 3 + 4);
 		assertThat(events.subList(40, 44)).containsExactly("replaced a7=7", "removed a3=3", "removed a39=39",
 				"removed a5=5");
 	}
