@@ -716,7 +716,7 @@ final class FastCgiRequest implements HttpServletRequest {
 
 	@Override
 	public Object getAttribute(String name) {
-		// a built-in is never among the attributes set (setAttribute refuses them), so those go first
+		// the attributes set are looked up first: a built-in name is never among them (setAttribute refuses it)
 		Object value = this.attributes.get(name);
 		if (value == null && name != null && isBuiltIn(name)) {
 			return builtInAttribute(name);
