@@ -46,8 +46,8 @@ final class RequestAttributes {
 	}
 
 	Object get(String name) {
-		int index = indexOf(name);
-		return (index >= 0) ? this.values[index] : null;
+		int slot = (this.size == 0 || name == null) ? -1 : slotOf(name, name.hashCode());
+		return (slot >= 0) ? this.values[this.slots[slot] - 1] : null;
 	}
 
 	/**
@@ -56,8 +56,9 @@ final class RequestAttributes {
 	 */
 	Object put(String name, Object value) {
 		int hash = name.hashCode();
-		int index = indexOf(name, hash);
-		if (index >= 0) {
+		int slot = slotOf(name, hash);
+		if (slot >= 0) {
+			int index = this.slots[slot] - 1;
 			Object old = this.values[index];
 			this.values[index] = value;
 			return old;
@@ -68,7 +69,7 @@ final class RequestAttributes {
 		else if (this.end == this.names.length) {
 			rebuild((this.size * 2 > this.names.length) ? this.names.length * 2 : this.names.length);
 		}
-		index = this.end++;
+		int index = this.end++;
 		this.names[index] = name;
 		this.values[index] = value;
 		this.size++;
@@ -84,23 +85,17 @@ final class RequestAttributes {
 		if (this.size == 0 || name == null) {
 			return null;
 		}
-		int hash = name.hashCode();
-		int mask = this.slots.length - 1;
-		for (int slot = spread(hash) & mask;; slot = (slot + 1) & mask) {
-			int entry = this.slots[slot];
-			if (entry == FREE) {
-				return null;
-			}
-			if (entry != REMOVED && matches(entry - 1, name, hash)) {
-				int index = entry - 1;
-				Object old = this.values[index];
-				this.slots[slot] = REMOVED;
-				this.names[index] = null;
-				this.values[index] = null;
-				this.size--;
-				return old;
-			}
+		int slot = slotOf(name, name.hashCode());
+		if (slot < 0) {
+			return null;
 		}
+		int index = this.slots[slot] - 1;
+		Object old = this.values[index];
+		this.slots[slot] = REMOVED;
+		this.names[index] = null;
+		this.values[index] = null;
+		this.size--;
+		return old;
 	}
 
 	/** Adds the names set, in the order they were first set, to {@code target}. */
@@ -112,11 +107,8 @@ final class RequestAttributes {
 		}
 	}
 
-	private int indexOf(String name) {
-		return (this.size == 0 || name == null) ? -1 : indexOf(name, name.hashCode());
-	}
-
-	private int indexOf(String name, int hash) {
+	/** The index slot that holds {@code name}, or -1 if it is not set. */
+	private int slotOf(String name, int hash) {
 		int[] table = this.slots;
 		if (table == null) {
 			return -1;
@@ -128,7 +120,7 @@ final class RequestAttributes {
 				return -1;
 			}
 			if (entry != REMOVED && matches(entry - 1, name, hash)) {
-				return entry - 1;
+				return slot;
 			}
 		}
 	}
@@ -150,7 +142,8 @@ final class RequestAttributes {
 		String[] oldNames = this.names;
 		Object[] oldValues = this.values;
 		int oldEnd = this.end;
-		if (capacity == oldNames.length) {
+		boolean inPlace = capacity == oldNames.length;
+		if (inPlace) {
 			Arrays.fill(this.slots, FREE);
 		}
 		else {
@@ -166,9 +159,11 @@ final class RequestAttributes {
 				to++;
 			}
 		}
-		// compacted in place: clear what is past the live entries
-		Arrays.fill(this.names, to, Math.min(oldEnd, this.names.length), null);
-		Arrays.fill(this.values, to, Math.min(oldEnd, this.values.length), null);
+		if (inPlace) {
+			// what is past the live entries was moved or removed
+			Arrays.fill(this.names, to, oldEnd, null);
+			Arrays.fill(this.values, to, oldEnd, null);
+		}
 		this.end = to;
 	}
 
