@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -179,7 +180,7 @@ abstract class EngineTestSupport {
 	 */
 	static byte[] bodyPastTheLoopsHold() {
 		byte[] body = new byte[68 * 1024];
-		java.util.Arrays.fill(body, (byte) 'a');
+		Arrays.fill(body, (byte) 'a');
 		return body;
 	}
 
