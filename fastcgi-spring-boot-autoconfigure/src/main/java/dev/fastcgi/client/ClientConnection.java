@@ -204,7 +204,10 @@ final class ClientConnection implements Closeable {
 		}
 	}
 
-	private boolean dispatch(RecordHeader header, ByteBuffer content) throws ProtocolException {
+	private boolean dispatch(int type, int requestId, int paddingLength, ByteBuffer content)
+			throws ProtocolException {
+		RecordHeader header = new RecordHeader(FastCgi.VERSION_1, type, requestId, content.remaining(),
+				paddingLength);
 		try {
 			if (header.requestId() == FastCgi.NULL_REQUEST_ID) {
 				onManagementRecord(header, content);

@@ -4,14 +4,15 @@ import java.nio.ByteBuffer;
 
 /**
  * Frames a byte stream into records. Feed it bytes in any fragments ({@link #decode(ByteBuffer)}); for each whole
- * record it calls {@link Listener#onRecord} with a slice of exactly {@code contentLength} bytes. The slice
- * is valid only during the call. A record split across reads is copied once into an internal buffer; a record wholly
- * inside the given buffer is handed out without copying. State: {@code HEADER -> CONTENT -> PADDING}. Padding is
- * skipped as it arrives, so a record is delivered as soon as its content is complete.
+ * record it calls {@link Listener#onRecord} with the header's fields and a slice of exactly {@code contentLength}
+ * bytes. The slice is valid only during the call. A record split across reads is copied once into an internal buffer;
+ * a record wholly inside the given buffer is handed out without copying. State: {@code HEADER -> CONTENT -> PADDING}.
+ * Padding is skipped as it arrives, so a record is delivered as soon as its content is complete.
  * <p>
  * The decoder validates framing only (version 1; nothing else is impossible at the header level since lengths are
  * 16/8-bit). What a record means is the caller's policy. Not thread-safe. Allocates nothing per record in steady
- * state beyond the header and slice it hands out (the straddle buffer is allocated once, on first need).
+ * state beyond the content slice it hands out: the header's fields are passed as ints, not as a
+ * {@link RecordHeader}, and the straddle buffer is allocated once, on first need.
  */
 public final class RecordDecoder {
 
@@ -21,11 +22,15 @@ public final class RecordDecoder {
 		/**
 		 * A whole record. {@code content} is a slice positioned at 0 with limit {@code contentLength}, sharing the
 		 * input's (or the decoder's) memory: read it, never write to it.
+		 * @param type the record type code, possibly one FastCGI 1.0 does not know ({@link RecordType#fromCode})
+		 * @param requestId 0..65535, 0 for a management record
+		 * @param paddingLength the padding that follows the content (0..255), already skipped or to be skipped
+		 * @param content the content
 		 * @return true to go on decoding, false to pause: {@link #decode} then returns right after this record,
 		 * leaving the rest of the input unread in the caller's buffer
 		 * @throws ProtocolException to reject the record; it propagates out of {@link #decode}
 		 */
-		boolean onRecord(RecordHeader header, ByteBuffer content) throws ProtocolException;
+		boolean onRecord(int type, int requestId, int paddingLength, ByteBuffer content) throws ProtocolException;
 
 	}
 
@@ -45,7 +50,14 @@ public final class RecordDecoder {
 
 	private State state = State.HEADER;
 
-	private RecordHeader header;
+	/** The type, request id, content and padding lengths of the record being read (valid in CONTENT). */
+	private int type;
+
+	private int requestId;
+
+	private int contentLength;
+
+	private int paddingLength;
 
 	private int paddingLeft;
 
@@ -102,9 +114,9 @@ public final class RecordDecoder {
 	}
 
 	private boolean readHeader(ByteBuffer in) throws ProtocolException {
-		RecordHeader h;
+		ByteBuffer from;
 		if (this.headerBuffer.position() == 0 && in.remaining() >= FastCgi.HEADER_LENGTH) {
-			h = RecordHeader.decode(in);
+			from = in;
 		}
 		else {
 			while (this.headerBuffer.hasRemaining() && in.hasRemaining()) {
@@ -114,22 +126,27 @@ public final class RecordDecoder {
 				return false;
 			}
 			this.headerBuffer.flip();
-			h = RecordHeader.decode(this.headerBuffer);
-			this.headerBuffer.clear();
+			from = this.headerBuffer;
 		}
-		if (h.version() != FastCgi.VERSION_1) {
+		int version = from.get() & 0xFF;
+		this.type = from.get() & 0xFF;
+		this.requestId = from.getShort() & 0xFFFF;
+		this.contentLength = from.getShort() & 0xFFFF;
+		this.paddingLength = from.get() & 0xFF;
+		from.get(); // reserved
+		this.headerBuffer.clear();
+		if (version != FastCgi.VERSION_1) {
 			throw new ProtocolException("version",
-					"record version " + h.version() + " is not FastCGI version 1 (type " + h.type() + ", request "
-							+ h.requestId() + ", content length " + h.contentLength() + ")");
+					"record version " + version + " is not FastCGI version 1 (type " + this.type + ", request "
+							+ this.requestId + ", content length " + this.contentLength + ")");
 		}
-		this.header = h;
-		this.paddingLeft = h.paddingLength();
+		this.paddingLeft = this.paddingLength;
 		this.state = State.CONTENT;
 		return true;
 	}
 
 	private boolean readContent(ByteBuffer in) throws ProtocolException {
-		int length = this.header.contentLength();
+		int length = this.contentLength;
 		ByteBuffer content;
 		if ((this.straddle == null || this.straddle.position() == 0) && in.remaining() >= length) {
 			int start = in.position();
@@ -153,9 +170,7 @@ public final class RecordDecoder {
 			this.straddle.clear();
 		}
 		this.state = (this.paddingLeft > 0) ? State.PADDING : State.HEADER;
-		RecordHeader h = this.header;
-		this.header = null;
-		if (!this.listener.onRecord(h, content)) {
+		if (!this.listener.onRecord(this.type, this.requestId, this.paddingLength, content)) {
 			this.pausedAfterRecord = true;
 		}
 		return true;

@@ -46,17 +46,17 @@ class RequestWriterProperties {
 		List<byte[]> paramsRecords = new ArrayList<>();
 		ByteArrayOutputStream stdin = new ByteArrayOutputStream();
 		int[] stdinEnds = new int[1];
-		RecordDecoder decoder = new RecordDecoder((header, content) -> {
-			if (header.type() != RecordType.BEGIN_REQUEST.code()) {
-				assertThat(header.contentLength()).isLessThanOrEqualTo(maxContent);
+		RecordDecoder decoder = new RecordDecoder((type, requestId, padding, content) -> {
+			if (type != RecordType.BEGIN_REQUEST.code()) {
+				assertThat(content.remaining()).isLessThanOrEqualTo(maxContent);
 			}
-			assertThat(header.requestId()).isEqualTo(3);
+			assertThat(requestId).isEqualTo(3);
 			byte[] bytes = new byte[content.remaining()];
 			content.get(bytes);
-			if (header.type() == RecordType.PARAMS.code()) {
+			if (type == RecordType.PARAMS.code()) {
 				paramsRecords.add(bytes);
 			}
-			else if (header.type() == RecordType.STDIN.code()) {
+			else if (type == RecordType.STDIN.code()) {
 				stdin.writeBytes(bytes);
 				stdinEnds[0] += (bytes.length == 0) ? 1 : 0;
 			}

@@ -228,7 +228,7 @@ class GoldenBytesTests {
 		// 8192 + 8192 + 3616: no padding for the first two, 3616 % 8 == 0
 		assertThat(out).hasSize(RecordEncoder.streamLength(body.length, 8192)).hasSize(8 + 8192 + 8 + 8192 + 8 + 3616);
 		List<Integer> lengths = new ArrayList<>();
-		RecordDecoder decoder = new RecordDecoder((h, c) -> lengths.add(h.contentLength()) || true);
+		RecordDecoder decoder = new RecordDecoder((type, requestId, padding, c) -> lengths.add(c.remaining()) || true);
 		try {
 			decoder.decode(ByteBuffer.wrap(out));
 		}
@@ -242,7 +242,7 @@ class GoldenBytesTests {
 
 	@Test
 	void decoderRejectsWrongVersionAndStaysFailed() {
-		RecordDecoder decoder = new RecordDecoder((h, c) -> true);
+		RecordDecoder decoder = new RecordDecoder((type, requestId, padding, c) -> true);
 		byte[] bad = bytes(2, 1, 0, 1, 0, 0, 0, 0);
 		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> decoder.decode(ByteBuffer.wrap(bad)))
 			.withMessageStartingWith("record version 2 is not FastCGI version 1")
@@ -258,7 +258,7 @@ class GoldenBytesTests {
 		RecordEncoder.writeRecord(in, RecordType.STDIN, 1, "cd".getBytes(), 0, 2);
 		in.flip();
 		List<String> seen = new ArrayList<>();
-		RecordDecoder decoder = new RecordDecoder((h, c) -> {
+		RecordDecoder decoder = new RecordDecoder((type, requestId, padding, c) -> {
 			byte[] b = new byte[c.remaining()];
 			c.get(b);
 			seen.add(new String(b));
@@ -274,14 +274,12 @@ class GoldenBytesTests {
 
 	@Test
 	void unknownTypeCodeIsReportedNotRejected() throws ProtocolException {
-		List<RecordHeader> headers = new ArrayList<>();
-		new RecordDecoder((h, c) -> headers.add(h)).decode(ByteBuffer.wrap(bytes(1, 0x7F, 0, 0, 0, 1, 7, 0, 9, 0, 0, 0,
-				0, 0, 0, 0)));
-		assertThat(headers).singleElement().satisfies((h) -> {
-			assertThat(h.type()).isEqualTo(0x7F);
-			assertThat(h.recordType()).isNull();
-			assertThat(h.paddingLength()).isEqualTo(7);
-		});
+		List<String> seen = new ArrayList<>();
+		RecordDecoder decoder = new RecordDecoder((type, requestId, padding, c) -> seen
+			.add(type + " " + RecordType.fromCode(type) + " " + requestId + " " + c.remaining() + " " + padding));
+		decoder.decode(ByteBuffer.wrap(bytes(1, 0x7F, 0, 0, 0, 1, 7, 0, 9, 0, 0, 0, 0, 0, 0, 0)));
+		assertThat(seen).containsExactly("127 null 0 1 7");
+		assertThat(decoder.isAtRecordBoundary()).isTrue();
 	}
 
 }

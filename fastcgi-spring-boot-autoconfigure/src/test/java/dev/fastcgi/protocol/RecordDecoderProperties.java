@@ -55,10 +55,10 @@ class RecordDecoderProperties {
 
 	private static List<String> decodeInPieces(byte[] stream, List<Integer> cuts) throws ProtocolException {
 		List<String> seen = new ArrayList<>();
-		RecordDecoder decoder = new RecordDecoder((h, c) -> {
+		RecordDecoder decoder = new RecordDecoder((type, requestId, padding, c) -> {
 			byte[] b = new byte[c.remaining()];
 			c.get(b);
-			seen.add(h.type() + "/" + h.requestId() + "/" + java.util.HexFormat.of().formatHex(b));
+			seen.add(type + "/" + requestId + "/" + java.util.HexFormat.of().formatHex(b));
 			return true;
 		});
 		int pos = 0;
@@ -134,7 +134,7 @@ class RecordDecoderProperties {
 		RecordEncoder.writeEmpty(wire, RecordType.PARAMS, 1);
 		wire.flip();
 		ByteBuffer collected = ByteBuffer.allocate(encoded.length);
-		new RecordDecoder((h, c) -> {
+		new RecordDecoder((type, requestId, padding, c) -> {
 			collected.put(c);
 			return true;
 		}).decode(wire);

@@ -96,10 +96,10 @@ final class RawClient implements AutoCloseable {
 
 	private RawClient(SocketChannel channel) {
 		this.channel = channel;
-		this.decoder = new RecordDecoder((header, content) -> {
+		this.decoder = new RecordDecoder((type, requestId, padding, content) -> {
 			byte[] bytes = new byte[content.remaining()];
 			content.get(bytes);
-			this.received.add(new Rec(header.type(), header.requestId(), bytes, header.paddingLength()));
+			this.received.add(new Rec(type, requestId, bytes, padding));
 			return true;
 		});
 	}

@@ -21,7 +21,6 @@ import dev.fastcgi.protocol.NameValuePairs;
 import dev.fastcgi.protocol.ProtocolException;
 import dev.fastcgi.protocol.ProtocolStatus;
 import dev.fastcgi.protocol.RecordDecoder;
-import dev.fastcgi.protocol.RecordHeader;
 import dev.fastcgi.protocol.RecordType;
 import dev.fastcgi.protocol.Role;
 import dev.fastcgi.server.ConnectionClosedException;
@@ -901,20 +900,20 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	// ---- record policy ---------------------------------------------------------------------------------------
 
-	private boolean onRecord(RecordHeader header, ByteBuffer content) throws ProtocolException {
-		RecordType type = header.recordType();
-		this.context.listener().recordReceived(type, header.contentLength());
+	private boolean onRecord(int typeCode, int requestId, int paddingLength, ByteBuffer content)
+			throws ProtocolException {
+		RecordType type = RecordType.fromCode(typeCode);
+		this.context.listener().recordReceived(type, content.remaining());
 		if (this.closed.get()) {
 			return false;
 		}
-		int requestId = header.requestId();
 		try {
 			if (requestId == FastCgi.NULL_REQUEST_ID) {
-				onManagementRecord(header, content);
+				onManagementRecord(typeCode, content);
 				return true;
 			}
 			if (type == null) {
-				this.writer.writeUnknownType(header.type());
+				this.writer.writeUnknownType(typeCode);
 				return true;
 			}
 			switch (type) {
@@ -941,9 +940,9 @@ public final class Connection implements Runnable, RequestInput.Source {
 		return !(this.pullTarget != null && this.pullTargetFed);
 	}
 
-	private void onManagementRecord(RecordHeader header, ByteBuffer content) throws IOException {
-		if (header.recordType() != RecordType.GET_VALUES) {
-			this.writer.writeUnknownType(header.type());
+	private void onManagementRecord(int typeCode, ByteBuffer content) throws IOException {
+		if (typeCode != RecordType.GET_VALUES.code()) {
+			this.writer.writeUnknownType(typeCode);
 			return;
 		}
 		Map<String, String> asked = NameValuePairs.decode(content);

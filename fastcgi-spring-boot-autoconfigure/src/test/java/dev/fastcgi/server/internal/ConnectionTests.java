@@ -204,8 +204,8 @@ class ConnectionTests {
 
 		private final java.util.concurrent.Semaphore answers = new java.util.concurrent.Semaphore(0);
 
-		private final RecordDecoder outputDecoder = new RecordDecoder((header, content) -> {
-			RecordType type = header.recordType();
+		private final RecordDecoder outputDecoder = new RecordDecoder((code, requestId, padding, content) -> {
+			RecordType type = RecordType.fromCode(code);
 			if (type == RecordType.END_REQUEST || type == RecordType.GET_VALUES_RESULT) {
 				this.answers.release();
 			}
@@ -284,8 +284,8 @@ class ConnectionTests {
 		/** Each record as its type and content length. */
 		synchronized List<String> recordSizes() throws ProtocolException {
 			List<String> records = new ArrayList<>();
-			new RecordDecoder((header, content) -> {
-				records.add(header.recordType() + " " + content.remaining());
+			new RecordDecoder((type, requestId, padding, content) -> {
+				records.add(RecordType.fromCode(type) + " " + content.remaining());
 				return true;
 			}).decode(ByteBuffer.wrap(this.output.toByteArray()));
 			return records;
@@ -294,8 +294,8 @@ class ConnectionTests {
 		/** The STDOUT content of a request. */
 		synchronized byte[] stdout(int requestId) throws ProtocolException {
 			ByteArrayOutputStream out = new ByteArrayOutputStream();
-			new RecordDecoder((header, content) -> {
-				if (header.recordType() == RecordType.STDOUT && header.requestId() == requestId) {
+			new RecordDecoder((type, id, padding, content) -> {
+				if (RecordType.fromCode(type) == RecordType.STDOUT && id == requestId) {
 					byte[] b = new byte[content.remaining()];
 					content.get(b);
 					out.writeBytes(b);
@@ -326,8 +326,8 @@ class ConnectionTests {
 
 		synchronized List<String> records() throws ProtocolException {
 			List<String> records = new ArrayList<>();
-			new RecordDecoder((header, content) -> {
-				RecordType type = header.recordType();
+			new RecordDecoder((code, id, padding, content) -> {
+				RecordType type = RecordType.fromCode(code);
 				String text;
 				if (type == RecordType.END_REQUEST) {
 					text = Integer.toString(content.getInt(0));
@@ -340,7 +340,7 @@ class ConnectionTests {
 					content.get(b);
 					text = new String(b, StandardCharsets.ISO_8859_1);
 				}
-				records.add(type + " " + header.requestId() + " " + text);
+				records.add(type + " " + id + " " + text);
 				return true;
 			}).decode(ByteBuffer.wrap(this.output.toByteArray()));
 			return records;
