@@ -413,7 +413,7 @@ def target_lines(http, hap, facts, out_dir):
             # a ByteBuffer slice is 56 B (heap) or 64 B (direct) with compressed oops: the payload handed out
             out.append("- codec, %s (%s): %.0f B per request of 4 records, %.0f B per record, when every content "
                        "slice escapes (target: at most the slice, one ByteBuffer of at most 64 B): %s" % (
-                           bench, params, alloc, alloc / 4, verdict(alloc / 4 <= 64)))
+                           bench, params, alloc, alloc / 4, verdict(round(alloc / 4) <= 64)))
     encoder = [alloc for (bench, _), alloc in jmh.items() if bench == "RecordEncoderBenchmark.writeResponse"]
     if encoder:
         out.append("- codec, RecordEncoderBenchmark.writeResponse: at most %.1f B allocated per response over %d "
