@@ -250,14 +250,12 @@ public final class RawConnection implements AutoCloseable {
 			return null;
 		}
 		byte[] buffer = this.in.array();
-		int contentLength = ((buffer[4] & 0xFF) << 8) | (buffer[5] & 0xFF);
-		int paddingLength = buffer[6] & 0xFF;
-		int total = FastCgi.HEADER_LENGTH + contentLength + paddingLength;
+		RecordHeader header = RecordHeader.decode(ByteBuffer.wrap(buffer, 0, FastCgi.HEADER_LENGTH));
+		int contentLength = header.contentLength();
+		int total = FastCgi.HEADER_LENGTH + contentLength + header.paddingLength();
 		if (available < total) {
 			return null;
 		}
-		RecordHeader header = new RecordHeader(buffer[0] & 0xFF, buffer[1] & 0xFF,
-				((buffer[2] & 0xFF) << 8) | (buffer[3] & 0xFF), contentLength, paddingLength);
 		byte[] content = new byte[contentLength];
 		System.arraycopy(buffer, FastCgi.HEADER_LENGTH, content, 0, contentLength);
 		this.in.flip();

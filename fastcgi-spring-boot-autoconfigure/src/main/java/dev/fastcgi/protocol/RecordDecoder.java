@@ -114,9 +114,8 @@ public final class RecordDecoder {
 	}
 
 	private boolean readHeader(ByteBuffer in) throws ProtocolException {
-		ByteBuffer from;
 		if (this.headerBuffer.position() == 0 && in.remaining() >= FastCgi.HEADER_LENGTH) {
-			from = in;
+			takeHeader(in);
 		}
 		else {
 			while (this.headerBuffer.hasRemaining() && in.hasRemaining()) {
@@ -126,23 +125,27 @@ public final class RecordDecoder {
 				return false;
 			}
 			this.headerBuffer.flip();
-			from = this.headerBuffer;
+			takeHeader(this.headerBuffer);
+			this.headerBuffer.clear();
 		}
+		this.paddingLeft = this.paddingLength;
+		this.state = State.CONTENT;
+		return true;
+	}
+
+	/** Reads the 8 header bytes at the buffer's position into the fields; rejects a version other than 1. */
+	private void takeHeader(ByteBuffer from) throws ProtocolException {
 		int version = from.get() & 0xFF;
 		this.type = from.get() & 0xFF;
 		this.requestId = from.getShort() & 0xFFFF;
 		this.contentLength = from.getShort() & 0xFFFF;
 		this.paddingLength = from.get() & 0xFF;
 		from.get(); // reserved
-		this.headerBuffer.clear();
 		if (version != FastCgi.VERSION_1) {
 			throw new ProtocolException("version",
 					"record version " + version + " is not FastCGI version 1 (type " + this.type + ", request "
 							+ this.requestId + ", content length " + this.contentLength + ")");
 		}
-		this.paddingLeft = this.paddingLength;
-		this.state = State.CONTENT;
-		return true;
 	}
 
 	private boolean readContent(ByteBuffer in) throws ProtocolException {

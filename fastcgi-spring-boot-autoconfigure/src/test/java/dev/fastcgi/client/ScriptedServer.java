@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -147,9 +148,7 @@ final class ScriptedServer implements AutoCloseable {
 	private ReceivedRecord readRecord(DataInputStream in) throws IOException {
 		byte[] header = new byte[8];
 		in.readFully(header);
-		RecordHeader decoded = new RecordHeader(header[0] & 0xFF, header[1] & 0xFF,
-				((header[2] & 0xFF) << 8) | (header[3] & 0xFF), ((header[4] & 0xFF) << 8) | (header[5] & 0xFF),
-				header[6] & 0xFF);
+		RecordHeader decoded = RecordHeader.decode(ByteBuffer.wrap(header));
 		byte[] content = new byte[decoded.contentLength()];
 		in.readFully(content);
 		in.skipNBytes(decoded.paddingLength());
