@@ -13,7 +13,9 @@ import java.util.Collection;
  * over the names' hashes finds one, or its absence, in a probe or two (1.1 on average for those 48 lookups, where a
  * scan of the arrays passed every attribute set for each name not set). A removed entry leaves a hole in the arrays and
  * a tombstone in the index, both cleared when the arrays fill: they are compacted, or grow when more than half of them
- * are in use. Nothing is allocated until the first attribute is set, and nothing per lookup.
+ * are in use. Each index slot keeps its name's hash beside the entry number, so a probe compares ints and reads a
+ * name only when the hashes match: a lookup of a name not set touches no other name. Nothing is allocated until the
+ * first attribute is set, and nothing per lookup.
  */
 final class RequestAttributes {
 
@@ -30,11 +32,12 @@ final class RequestAttributes {
 	private Object[] values;
 
 	/**
-	 * The index, twice the arrays' length: entry number + 1 at a name's hash slot or the next one not taken,
-	 * {@link #FREE} or {@link #REMOVED}. It holds at most one entry per array position, so it is never more than half
-	 * taken and a probe always ends at a free slot.
+	 * The index, twice the arrays' length: at a name's hash slot or the next one not taken, the name's hash in the
+	 * high 32 bits and entry number + 1 in the low 32, or {@link #FREE} or {@link #REMOVED} in the low 32. It holds
+	 * at most one entry per array position, so it is never more than half taken and a probe always ends at a free
+	 * slot.
 	 */
-	private int[] slots;
+	private long[] slots;
 
 	/** Array positions used, removed entries included. */
 	private int end;
@@ -47,7 +50,7 @@ final class RequestAttributes {
 
 	Object get(String name) {
 		int slot = (this.size == 0 || name == null) ? -1 : slotOf(name, name.hashCode());
-		return (slot >= 0) ? this.values[this.slots[slot] - 1] : null;
+		return (slot >= 0) ? this.values[entryAt(slot)] : null;
 	}
 
 	/**
@@ -58,7 +61,7 @@ final class RequestAttributes {
 		int hash = name.hashCode();
 		int slot = slotOf(name, hash);
 		if (slot >= 0) {
-			int index = this.slots[slot] - 1;
+			int index = entryAt(slot);
 			Object old = this.values[index];
 			this.values[index] = value;
 			return old;
@@ -89,7 +92,7 @@ final class RequestAttributes {
 		if (slot < 0) {
 			return null;
 		}
-		int index = this.slots[slot] - 1;
+		int index = entryAt(slot);
 		Object old = this.values[index];
 		this.slots[slot] = REMOVED;
 		this.names[index] = null;
@@ -109,32 +112,37 @@ final class RequestAttributes {
 
 	/** The index slot that holds {@code name}, or -1 if it is not set. */
 	private int slotOf(String name, int hash) {
-		int[] table = this.slots;
+		long[] table = this.slots;
 		if (table == null) {
 			return -1;
 		}
 		int mask = table.length - 1;
 		for (int slot = spread(hash) & mask;; slot = (slot + 1) & mask) {
-			int entry = table[slot];
-			if (entry == FREE) {
+			long entry = table[slot];
+			int number = (int) entry;
+			if (number == FREE) {
 				return -1;
 			}
-			if (entry != REMOVED && matches(entry - 1, name, hash)) {
-				return slot;
+			// the number of a removed slot names no entry, whatever its high bits
+			if ((int) (entry >>> 32) == hash && number != REMOVED) {
+				// Spring's names are constants, so mostly the very instances set
+				String candidate = this.names[number - 1];
+				if (candidate == name || candidate.equals(name)) {
+					return slot;
+				}
 			}
 		}
 	}
 
-	private boolean matches(int index, String name, int hash) {
-		// Spring's names are constants, so mostly the very instances set; a String caches its hash
-		String candidate = this.names[index];
-		return candidate == name || (candidate.hashCode() == hash && candidate.equals(name));
+	/** The array position of the entry at index slot {@code slot}. */
+	private int entryAt(int slot) {
+		return (int) this.slots[slot] - 1;
 	}
 
 	private void allocate(int capacity) {
 		this.names = new String[capacity];
 		this.values = new Object[capacity];
-		this.slots = new int[capacity * 2];
+		this.slots = new long[capacity * 2];
 	}
 
 	/** Moves the live entries, in order, to the front of arrays of {@code capacity}, and indexes them afresh. */
@@ -170,10 +178,10 @@ final class RequestAttributes {
 	private void link(int index, int hash) {
 		int mask = this.slots.length - 1;
 		int slot = spread(hash) & mask;
-		while (this.slots[slot] != FREE) {
+		while ((int) this.slots[slot] != FREE) {
 			slot = (slot + 1) & mask;
 		}
-		this.slots[slot] = index + 1;
+		this.slots[slot] = ((long) hash << 32) | (index + 1);
 	}
 
 	private static int spread(int hash) {
