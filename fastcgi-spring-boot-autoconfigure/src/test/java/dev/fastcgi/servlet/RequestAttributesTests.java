@@ -65,6 +65,23 @@ class RequestAttributesTests {
 	}
 
 	@Test
+	void aTombstoneIsNotTakenForANameWhoseHashIsAllOnes() {
+		// a removed index slot is all ones, high half included, so its hash half matches this name's hash
+		String allOnes = "fekymca\u0c3d";
+		assertThat(allOnes.hashCode()).isEqualTo(-1);
+		RequestAttributes attributes = new RequestAttributes();
+		attributes.put(allOnes, "first");
+		attributes.put("other", "kept");
+		assertThat(attributes.remove(allOnes)).isEqualTo("first");
+		assertThat(attributes.get(allOnes)).isNull();
+		assertThat(attributes.remove(allOnes)).isNull();
+		assertThat(attributes.put(allOnes, "again")).isNull();
+		assertThat(attributes.get(allOnes)).isEqualTo("again");
+		assertThat(attributes.get("other")).isEqualTo("kept");
+		assertThat(names(attributes)).containsExactly("other", allOnes);
+	}
+
+	@Test
 	void setAndRemovedAgainAndAgainStaysInItsArrays() {
 		// what Spring's OncePerRequestFilter does on every request: set a name, remove it, next filter the same
 		RequestAttributes attributes = new RequestAttributes();
