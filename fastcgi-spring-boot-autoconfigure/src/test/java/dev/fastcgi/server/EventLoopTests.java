@@ -238,16 +238,16 @@ class EventLoopTests extends EngineTestSupport {
 			boolean counts = pauseNanos.get() > TimeUnit.MILLISECONDS.toNanos(12) && sleptAfterMillis <= 0
 					&& waitedNanos.get() < TimeUnit.MILLISECONDS.toNanos(6);
 			List<String> handedOff = this.events.lines.stream().filter((line) -> line.startsWith("handedOff")).toList();
-			tries.add(TimeUnit.NANOSECONDS.toMillis(pauseNanos.get()) + " ms in System.gc(), " + collectedMillis.get()
-					+ " ms collecting, " + TimeUnit.NANOSECONDS.toMicros(waitedNanos.get()) + " µs waiting for a CPU");
+			String figures = TimeUnit.NANOSECONDS.toMillis(pauseNanos.get()) + " ms in System.gc(), "
+					+ collectedMillis.get() + " ms collecting, " + TimeUnit.NANOSECONDS.toMicros(waitedNanos.get())
+					+ " µs waiting for a CPU";
+			tries.add(figures);
 			if (counts && handedOff.isEmpty()) {
 				Reference.reachabilityFence(live);
 				return;
 			}
 			if (counts) {
-				handOffs.add("request " + id + ": " + handedOff + " after a pause of "
-						+ TimeUnit.NANOSECONDS.toMillis(pauseNanos.get()) + " ms, "
-						+ TimeUnit.NANOSECONDS.toMicros(waitedNanos.get()) + " µs waiting for a CPU");
+				handOffs.add("request " + id + ": " + handedOff + " after " + figures);
 			}
 		}
 		Reference.reachabilityFence(live);
