@@ -33,9 +33,9 @@ final class RequestAttributes {
 
 	/**
 	 * The index, twice the arrays' length: at a name's hash slot or the next one not taken, the name's hash in the
-	 * high 32 bits and entry number + 1 in the low 32, or {@link #FREE} or {@link #REMOVED} in the low 32. It holds
-	 * at most one entry per array position, so it is never more than half taken and a probe always ends at a free
-	 * slot.
+	 * high 32 bits and entry number + 1 in the low 32; else {@link #FREE} (all zeros) or {@link #REMOVED} (all ones,
+	 * so only its low 32 bits tell it from a name whose hash is -1). It holds at most one entry per array position, so
+	 * it is never more than half taken and a probe always ends at a free slot.
 	 */
 	private long[] slots;
 
