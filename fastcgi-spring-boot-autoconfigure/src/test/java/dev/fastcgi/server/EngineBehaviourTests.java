@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.fastcgi.protocol.RecordType;
 import dev.fastcgi.protocol.Role;
@@ -198,6 +200,27 @@ class EngineBehaviourTests extends EngineTestSupport {
 		assertThat(client.closedByServer()).isTrue();
 		writer.join(10_000);
 		assertThat(writer.isAlive()).isFalse();
+	}
+
+	@ParameterizedTest(name = "event loop {0}")
+	@ValueSource(booleans = { true, false })
+	void withoutKeepConnTheConnectionClosesAfterTheResponseWhenAllInputHasArrived(boolean eventLoop) throws Exception {
+		FastCgiServer server = start(config().eventLoop(eventLoop), (exchange) -> {
+			drain(exchange.stdin());
+			exchange.stdout().write(bytes(OK_HEAD + "done"));
+		});
+		RawClient client = connect(server);
+		client.request(1, false, params("REQUEST_METHOD", "POST", "CONTENT_LENGTH", "3"), bytes("abc"));
+		assertThat(client.response(1).stdout()).isEqualTo(OK_HEAD + "done");
+		// the end of the stream, not a reset: nothing was left unread on the server's side
+		assertThat(client.closedByServer()).isTrue();
+		if (eventLoop) {
+			// the client keeps its side open: the server closes at once, without waiting for the client's close
+			// (nor for the drain's 2 s limit); a thread of its own would otherwise wait in the drain for each
+			await().atMost(1, TimeUnit.SECONDS).until(() -> server.snapshot().activeConnections() == 0);
+		}
+		client.close();
+		await().atMost(5, TimeUnit.SECONDS).until(() -> server.snapshot().activeConnections() == 0);
 	}
 
 	@Test
