@@ -27,6 +27,8 @@ ROW_LABELS = {
     "engine": "(a0) nginx → FastCGI keep_conn → bare engine (FastCgiHandler, no servlet/Spring)",
     "fastcgi-unix": "(a-u) nginx → FastCGI keep_conn over a Unix socket → this starter",
     "tomcat-unix": "(b-u) nginx → HTTP/1.1 keepalive over a Unix socket → Tomcat",
+    "fastcgi-close": "(a-c) nginx → FastCGI, a connection per request (nginx's default) → this starter",
+    "tomcat-close": "(b-c) nginx → HTTP/1.0, a connection per request (nginx's default) → Tomcat",
     "mpx": "HAProxy → FastCGI, mpxs-conns + max-reqs {max_reqs} → starter (multiplexed=true)",
     "nompx": "HAProxy → FastCGI, no mpxs-conns → starter (multiplexed=false)",
 }
@@ -158,17 +160,21 @@ def http_table(summary):
     endpoints = order({k[1] for k in summary}, ["hello", "bytes64k", "echo16k"])
     conns_list = sorted({k[2] for k in summary}, key=int)
     rows = order({k[0] for k in summary},
-                 ["ceiling", "tomcat", "fastcgi", "fastcgi-b", "engine", "jetty", "tomcat-unix", "fastcgi-unix"])
+                 ["ceiling", "tomcat", "fastcgi", "fastcgi-b", "engine", "jetty", "tomcat-unix", "fastcgi-unix",
+                  "tomcat-close", "fastcgi-close"])
     for endpoint in endpoints:
         for conns in conns_list:
             base = summary.get(("tomcat", endpoint, conns))
             base_unix = summary.get(("tomcat-unix", endpoint, conns))
+            base_close = summary.get(("tomcat-close", endpoint, conns))
             for row in rows:
                 s = summary.get((row, endpoint, conns))
                 if not s:
                     continue
                 # the Unix-socket rows compare with Tomcat over a Unix socket when that row ran
-                b = (base_unix if row.endswith("-unix") and base_unix else base) or {}
+                # and the connection-per-request rows with Tomcat proxied that way
+                b = (base_unix if row.endswith("-unix") and base_unix
+                     else base_close if row.endswith("-close") and base_close else base) or {}
                 lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                     ENDPOINT_LABELS.get(endpoint, endpoint), conns, ROW_LABELS.get(row, row),
                     fmt(s["rps"]) + (" (failed)" if s["failed"] else ""),
@@ -487,13 +493,15 @@ def report(out_dir, doc_path):
            "", "Command: `%s`" % env.get("command", "bench/run.sh"), ""]
     md += ["## nginx in front: req/s, latency and CPU per request", "",
            "Ratios are to the Tomcat row of the same endpoint and connection count (for a row over a Unix "
-           "socket: to Tomcat over a Unix socket, when that row ran). CPU per request is "
+           "socket: to Tomcat over a Unix socket, when that row ran; for a row with a connection per request: to Tomcat "
+           "proxied that way, when that row ran). CPU per request is "
            "utime+stime of the process (all threads; nginx: master and workers) over the cell divided by the "
            "requests wrk completed. *Other CPU %* is machine CPU used by processes outside the benchmark during "
            "the cell (other users of the machine): when it is high the cell is not trustworthy.", ""]
     md += http_table(http) or ["(the http part did not run)"]
     md += ["", "### Apps", ""]
     md += apps_table(facts, ["fastcgi", "fastcgi-b", "engine", "tomcat", "jetty", "fastcgi-unix", "tomcat-unix",
+                             "fastcgi-close", "tomcat-close",
                              "mpx", "nompx", "upload-mpx", "upload-nompx"])
     jar = env.get("fastcgi_jar", "app-fastcgi.jar")
     stand_in = "" if jar == "app-fastcgi.jar" else (" (**stand-in: `%s` instead of the starter app**)" % jar)

@@ -15,7 +15,9 @@
 #   BENCH_ROWS             rows of the http part ["ceiling fastcgi tomcat jetty"]; add "engine" for the bare engine
 #                          (bench/app-engine: the same endpoints as a FastCgiHandler, no servlet, no Spring), and
 #                          "fastcgi-b" for an A/B (see BENCH_FASTCGI_B_ARGS); "fastcgi-unix" and "tomcat-unix" for
-#                          the starter and Tomcat with nginx talking to them over a Unix socket instead of TCP
+#                          the starter and Tomcat with nginx talking to them over a Unix socket instead of TCP;
+#                          "fastcgi-close" and "tomcat-close" for nginx's defaults, a new connection per request
+#                          (fastcgi_pass without keep_conn, proxy_pass over HTTP/1.0, no upstream keepalive)
 #   BENCH_WARMUP           seconds of load per JVM before measuring [40]
 #   BENCH_ROUNDS           interleaved rounds [3]
 #   BENCH_DURATION         seconds per wrk cell [10]
@@ -106,6 +108,8 @@ P_NGX_FASTCGI_UNIX=$((PORT_BASE + 88))
 P_NGX_TOMCAT_UNIX=$((PORT_BASE + 89))
 P_HA_MPX=$((PORT_BASE + 90))
 P_HA_NOMPX=$((PORT_BASE + 91))
+P_NGX_FASTCGI_CLOSE=$((PORT_BASE + 92))
+P_NGX_TOMCAT_CLOSE=$((PORT_BASE + 93))
 P_APP_FASTCGI=$((PORT_BASE + 101))
 P_APP_TOMCAT=$((PORT_BASE + 102))
 P_APP_JETTY=$((PORT_BASE + 103))
@@ -113,6 +117,8 @@ P_APP_MPX=$((PORT_BASE + 104))
 P_APP_NOMPX=$((PORT_BASE + 105))
 P_APP_ENGINE=$((PORT_BASE + 106))
 P_APP_FASTCGI_B=$((PORT_BASE + 107))
+P_APP_FASTCGI_CLOSE=$((PORT_BASE + 108))
+P_APP_TOMCAT_CLOSE=$((PORT_BASE + 109))
 
 JAR_FASTCGI=${BENCH_FASTCGI_JAR:-$BENCH_DIR/app-fastcgi/target/app-fastcgi.jar}
 JAR_TOMCAT=$BENCH_DIR/app-tomcat/target/app-tomcat.jar
@@ -347,6 +353,22 @@ http {
             proxy_set_header Host \$host;
         }
     }
+    # (a-c, opt-in) the starter over FastCGI as nginx does it by default: a new connection per request
+    server {
+        listen 127.0.0.1:$P_NGX_FASTCGI_CLOSE;
+        location / {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_pass 127.0.0.1:$P_APP_FASTCGI_CLOSE;
+        }
+    }
+    # (b-c, opt-in) Tomcat as nginx proxies by default: HTTP/1.0, a new connection per request
+    server {
+        listen 127.0.0.1:$P_NGX_TOMCAT_CLOSE;
+        location / {
+            proxy_pass http://127.0.0.1:$P_APP_TOMCAT_CLOSE;
+            proxy_set_header Host \$host;
+        }
+    }
     # large uploads, streamed (no request buffering), to the starter app in each connection mode
     server {
         listen 127.0.0.1:$P_NGX_UP_MPX;
@@ -469,6 +491,8 @@ app_url() {
 		fastcgi-b) echo "http://127.0.0.1:$P_NGX_FASTCGI_B" ;;
 		fastcgi-unix) echo "http://127.0.0.1:$P_NGX_FASTCGI_UNIX" ;;
 		tomcat-unix) echo "http://127.0.0.1:$P_NGX_TOMCAT_UNIX" ;;
+		fastcgi-close) echo "http://127.0.0.1:$P_NGX_FASTCGI_CLOSE" ;;
+		tomcat-close) echo "http://127.0.0.1:$P_NGX_TOMCAT_CLOSE" ;;
 		mpx) echo "http://127.0.0.1:$P_HA_MPX" ;;
 		nompx) echo "http://127.0.0.1:$P_HA_NOMPX" ;;
 		upload-mpx) echo "http://127.0.0.1:$P_NGX_UP_MPX" ;;
@@ -483,6 +507,8 @@ app_port() {
 		jetty) echo "$P_APP_JETTY" ;;
 		engine) echo "$P_APP_ENGINE" ;;
 		fastcgi-b) echo "$P_APP_FASTCGI_B" ;;
+		fastcgi-close) echo "$P_APP_FASTCGI_CLOSE" ;;
+		tomcat-close) echo "$P_APP_TOMCAT_CLOSE" ;;
 		mpx | upload-mpx) echo "$P_APP_MPX" ;;
 		nompx | upload-nompx) echo "$P_APP_NOMPX" ;;
 		*) echo 0 ;;
@@ -518,6 +544,8 @@ start_app() {
 		tomcat) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_TOMCAT" --server.address=127.0.0.1 --server.port="$P_APP_TOMCAT") ;;
 		fastcgi-unix) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.bind-address="unix:$TMP/fastcgi.sock" --fastcgi.unix-socket.permissions=rw-rw-rw- --fastcgi.multiplexed=false $FASTCGI_ARGS) ;;
 		tomcat-unix) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_TOMCAT" --bench.unix-socket="$TMP/tomcat.sock") ;;
+		fastcgi-close) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_FASTCGI" --fastcgi.bind-address="127.0.0.1:$P_APP_FASTCGI_CLOSE" --fastcgi.multiplexed=false $FASTCGI_ARGS) ;;
+		tomcat-close) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_TOMCAT" --server.address=127.0.0.1 --server.port="$P_APP_TOMCAT_CLOSE") ;;
 		jetty) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_JETTY" --bench.fcgi.host=127.0.0.1 --bench.fcgi.port="$P_APP_JETTY") ;;
 		engine) cmd=("$JAVA" "${jvm[@]}" -jar "$JAR_ENGINE" --fastcgi.bind-address="127.0.0.1:$P_APP_ENGINE" --fastcgi.multiplexed=false) ;;
 		*) log "unknown app $name"; return 1 ;;
