@@ -836,10 +836,11 @@ public final class Connection implements Runnable, RequestInput.Source {
 	/**
 	 * Whether a connection about to close may close at once instead of draining its input first: the web server
 	 * has sent all it had to send (every request's input ended, nothing is left undecoded) and a read that does not
-	 * wait finds nothing more, or the end of the stream. Closing then cannot reset the connection under a response
-	 * the web server has not read yet (a close with unread input sends a reset), and it saves a thread waiting for the
-	 * web server's own close: without FCGI_KEEP_CONN, once per request. Only where a read can tell without waiting
-	 * (a connection of an event loop); elsewhere the drain's read waits as before. Guarded by inputLock.
+	 * wait finds nothing more, or the end of the stream. The close then sends no reset (a close with unread input
+	 * does, and may cost the web server a response it has not read yet), and no thread waits for the web server's own
+	 * close: without FCGI_KEEP_CONN, that would be once per request. Only where a read can tell without waiting
+	 * (a connection of an event loop); elsewhere the drain's read waits for the web server's close. Guarded by
+	 * inputLock.
 	 */
 	private boolean nothingMoreToRead() throws IOException {
 		if (this.pollChannel == null || !this.inputEnded || this.readBuffer.hasRemaining()
