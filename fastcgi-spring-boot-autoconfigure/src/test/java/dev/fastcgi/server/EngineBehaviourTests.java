@@ -202,10 +202,19 @@ class EngineBehaviourTests extends EngineTestSupport {
 		assertThat(writer.isAlive()).isFalse();
 	}
 
-	@ParameterizedTest(name = "event loop {0}")
-	@ValueSource(booleans = { true, false })
-	void withoutKeepConnTheConnectionClosesAfterTheResponseWhenAllInputHasArrived(boolean eventLoop) throws Exception {
-		FastCgiServer server = start(config().eventLoop(eventLoop), (exchange) -> {
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "event loop", "a thread per connection", "virtual threads", "multiplexed",
+			"single-threaded" })
+	void withoutKeepConnTheConnectionClosesAfterTheResponseWhenAllInputHasArrived(String mode) throws Exception {
+		ServerConfig.Builder config = switch (mode) {
+			case "event loop" -> config().eventLoop(true);
+			case "a thread per connection" -> config().eventLoop(false);
+			case "virtual threads" -> config().virtualThreads(true);
+			case "multiplexed" -> config().multiplexed(true);
+			case "single-threaded" -> config().multithreaded(false);
+			default -> throw new IllegalArgumentException(mode);
+		};
+		FastCgiServer server = start(config, (exchange) -> {
 			drain(exchange.stdin());
 			exchange.stdout().write(bytes(OK_HEAD + "done"));
 		});
@@ -214,11 +223,13 @@ class EngineBehaviourTests extends EngineTestSupport {
 		assertThat(client.response(1).stdout()).isEqualTo(OK_HEAD + "done");
 		// the end of the stream, not a reset: nothing was left unread on the server's side
 		assertThat(client.closedByServer()).isTrue();
-		if (eventLoop) {
+		if (!mode.equals("single-threaded")) {
 			// the client keeps its side open: the server closes at once, without waiting for the client's close
-			// (nor for the drain's 2 s limit); a thread of its own would otherwise wait in the drain for each
+			// (nor for the drain's 2 s limit); a thread would otherwise wait in the drain for each connection
 			await().atMost(1, TimeUnit.SECONDS).until(() -> server.snapshot().activeConnections() == 0);
 		}
+		// single-threaded, the request ran on the one request thread while the connection's reader went on
+		// reading: that read ends with the client's close
 		client.close();
 		await().atMost(5, TimeUnit.SECONDS).until(() -> server.snapshot().activeConnections() == 0);
 	}

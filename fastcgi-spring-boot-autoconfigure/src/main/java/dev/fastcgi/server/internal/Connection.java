@@ -835,19 +835,19 @@ public final class Connection implements Runnable, RequestInput.Source {
 
 	/**
 	 * Whether a connection about to close may close at once instead of draining its input first: the web server
-	 * has sent all it had to send (every request's input ended, nothing is left undecoded) and a read that does not
-	 * wait finds nothing more, or the end of the stream. The close then sends no reset (a close with unread input
+	 * has sent all it had to send (every request's input ended, nothing is left undecoded) and nothing more has
+	 * arrived since (or the stream ended). The close then sends no reset (a close with unread input
 	 * does, and may cost the web server a response it has not read yet), and no thread waits for the web server's own
-	 * close: without FCGI_KEEP_CONN, that would be once per request. Only where a read can tell without waiting
-	 * (a connection of an event loop); elsewhere the drain's read waits for the web server's close. Guarded by
-	 * inputLock.
+	 * close: without FCGI_KEEP_CONN, that would be once per request. A connection of an event loop asks with a read
+	 * that does not wait; a blocking one (a thread per connection, virtual threads, multiplexed) asks its socket how
+	 * many bytes have arrived, where it can (TCP; a Unix socket cannot tell, and its drain's read waits for the web
+	 * server's close). Guarded by inputLock.
 	 */
 	private boolean nothingMoreToRead() throws IOException {
-		if (this.pollChannel == null || !this.inputEnded || this.readBuffer.hasRemaining()
-				|| !this.decoder.isAtRecordBoundary()) {
+		if (!this.inputEnded || this.readBuffer.hasRemaining() || !this.decoder.isAtRecordBoundary()) {
 			return false;
 		}
-		return fillNow() <= 0;
+		return (this.pollChannel != null) ? fillNow() <= 0 : this.endpoint.available() == 0;
 	}
 
 	/** Closing after the last response: discard input, bounded in bytes and time, then close. */

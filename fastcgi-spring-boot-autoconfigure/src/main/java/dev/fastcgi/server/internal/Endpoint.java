@@ -63,6 +63,14 @@ public interface Endpoint {
 		return read(dst);
 	}
 
+	/**
+	 * How many bytes a read would find without waiting, asked without reading (and without leaving blocking mode):
+	 * 0 when none has arrived, or at the end of the stream; -1 when the transport cannot tell that way.
+	 */
+	default int available() {
+		return -1;
+	}
+
 	/** Wraps a connected blocking {@link SocketChannel}. */
 	static Endpoint of(SocketChannel channel) {
 		return new SocketEndpoint(channel);
@@ -136,6 +144,20 @@ public interface Endpoint {
 		@Override
 		public int readNow(ByteBuffer dst) throws IOException {
 			return this.channel.read(dst);
+		}
+
+		/** One {@code ioctl(FIONREAD)} through the socket adaptor; -1 for a Unix socket, which has none. */
+		@Override
+		public int available() {
+			if (this.remote == null) {
+				return -1;
+			}
+			try {
+				return this.channel.socket().getInputStream().available();
+			}
+			catch (IOException | RuntimeException ex) {
+				return -1;
+			}
 		}
 
 		@Override
