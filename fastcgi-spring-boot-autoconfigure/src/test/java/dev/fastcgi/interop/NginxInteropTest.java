@@ -23,13 +23,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * nginx (started from a config the test writes, {@code fastcgi_pass} over TCP or a Unix socket) reaches a trivial
  * handler on our engine: exact bytes for GET and POST, large bodies both ways, connection reuse with upstream
- * keepalive, streaming with buffering off, FCGI_STDERR in nginx's error log, error status and HEAD.
+ * keepalive, streaming with buffering off, FCGI_STDERR in nginx's error log, error status and HEAD, and a connection
+ * per request (no {@code fastcgi_keep_conn}) closed cleanly by the app in every threading mode.
  */
 class NginxInteropTest {
 
@@ -174,6 +177,39 @@ class NginxInteropTest {
 			connections.add(RawHttpClient.get(port, "/connection").bodyAsString());
 		}
 		assertThat(connections).hasSize(3);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "event loop", "a thread per connection", "virtual threads", "multiplexed" })
+	void withoutKeepConnEveryThreadingModeClosesCleanlyAfterEachResponse(String mode) throws IOException {
+		ServerConfig.Builder config = ServerConfig.builder().bindAddress(new BindAddress.Tcp("127.0.0.1", 0));
+		switch (mode) {
+			case "a thread per connection" -> config.eventLoop(false);
+			case "virtual threads" -> config.virtualThreads(true);
+			case "multiplexed" -> config.multiplexed(true);
+			default -> config.eventLoop(true);
+		}
+		this.server = new FastCgiServer(config.build(), this.handler);
+		this.server.start();
+		int port = start(NginxProcess.builder(this.directory, "127.0.0.1:" + this.server.port()).keepConn(false));
+		byte[] body = new GeneratedInputStream(4096).readAllBytes();
+		Set<String> connections = new HashSet<>();
+		try (RawHttpClient http = RawHttpClient.connect(port)) {
+			for (int i = 0; i < 40; i++) {
+				http.send("POST", "/echo", Map.of(), body);
+				HttpResponse echoed = http.readResponse();
+				assertThat(echoed.status()).as(this.nginx.diagnostics()).isEqualTo(200);
+				assertThat(echoed.body()).isEqualTo(body);
+				http.send("GET", "/connection", Map.of(), null);
+				connections.add(http.readResponse().bodyAsString());
+			}
+		}
+		// a FastCGI connection per request, each closed by the app after its response without a reset: nginx read
+		// every response whole and logged no upstream error
+		assertThat(connections).hasSize(40);
+		assertThat(this.nginx.errorLog()).doesNotContain("[error]", "[crit]");
+		this.nginx.awaitCondition("the app's connections closed", Duration.ofSeconds(5),
+				() -> this.server.snapshot().activeConnections() == 0);
 	}
 
 	@Test
