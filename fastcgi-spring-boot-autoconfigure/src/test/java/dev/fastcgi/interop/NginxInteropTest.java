@@ -180,18 +180,26 @@ class NginxInteropTest {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@ValueSource(strings = { "event loop", "a thread per connection", "virtual threads", "multiplexed" })
+	@ValueSource(strings = { "event loop", "a thread per connection", "virtual threads", "multiplexed",
+			"event loop, Unix socket", "a thread per connection, Unix socket", "virtual threads, Unix socket" })
 	void withoutKeepConnEveryThreadingModeClosesCleanlyAfterEachResponse(String mode) throws IOException {
-		ServerConfig.Builder config = ServerConfig.builder().bindAddress(new BindAddress.Tcp("127.0.0.1", 0));
-		switch (mode) {
-			case "a thread per connection" -> config.eventLoop(false);
-			case "virtual threads" -> config.virtualThreads(true);
-			case "multiplexed" -> config.multiplexed(true);
-			default -> config.eventLoop(true);
+		Path socket = this.directory.resolve("app.sock");
+		boolean unix = mode.endsWith("Unix socket");
+		ServerConfig.Builder config = ServerConfig.builder()
+			.bindAddress(unix ? new BindAddress.Unix(socket) : new BindAddress.Tcp("127.0.0.1", 0));
+		if (mode.startsWith("a thread per connection")) {
+			config.eventLoop(false);
+		}
+		else if (mode.startsWith("virtual threads")) {
+			config.virtualThreads(true);
+		}
+		else if (mode.equals("multiplexed")) {
+			config.multiplexed(true);
 		}
 		this.server = new FastCgiServer(config.build(), this.handler);
 		this.server.start();
-		int port = start(NginxProcess.builder(this.directory, "127.0.0.1:" + this.server.port()).keepConn(false));
+		String upstream = unix ? "unix:" + socket : "127.0.0.1:" + this.server.port();
+		int port = start(NginxProcess.builder(this.directory, upstream).keepConn(false));
 		byte[] body = new GeneratedInputStream(4096).readAllBytes();
 		Set<String> connections = new HashSet<>();
 		try (RawHttpClient http = RawHttpClient.connect(port)) {

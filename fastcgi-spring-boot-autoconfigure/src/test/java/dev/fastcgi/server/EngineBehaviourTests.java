@@ -204,7 +204,7 @@ class EngineBehaviourTests extends EngineTestSupport {
 
 	@ParameterizedTest(name = "{0}")
 	@ValueSource(strings = { "event loop", "a thread per connection", "virtual threads", "multiplexed",
-			"single-threaded" })
+			"single-threaded", "a thread per connection, Unix socket", "virtual threads, Unix socket" })
 	void withoutKeepConnTheConnectionClosesAfterTheResponseWhenAllInputHasArrived(String mode) throws Exception {
 		ServerConfig.Builder config = switch (mode) {
 			case "event loop" -> config().eventLoop(true);
@@ -212,6 +212,10 @@ class EngineBehaviourTests extends EngineTestSupport {
 			case "virtual threads" -> config().virtualThreads(true);
 			case "multiplexed" -> config().multiplexed(true);
 			case "single-threaded" -> config().multithreaded(false);
+			case "a thread per connection, Unix socket" ->
+				config().eventLoop(false).bindAddress(new BindAddress.Unix(this.tempDir.resolve("app.sock")));
+			case "virtual threads, Unix socket" ->
+				config().virtualThreads(true).bindAddress(new BindAddress.Unix(this.tempDir.resolve("app.sock")));
 			default -> throw new IllegalArgumentException(mode);
 		};
 		FastCgiServer server = start(config, (exchange) -> {

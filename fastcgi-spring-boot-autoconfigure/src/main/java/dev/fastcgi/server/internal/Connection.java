@@ -810,14 +810,16 @@ public final class Connection implements Runnable, RequestInput.Source {
 	}
 
 	/**
-	 * Reads what is available without waiting (guarded by inputLock; event loop connections only): -1 at end of
-	 * stream, 0 if nothing was available, else the bytes read.
+	 * Reads what is available without waiting (guarded by inputLock): -1 at end of stream, 0 if nothing was available,
+	 * else the bytes read. A blocking connection (no event loop) may also answer 0 at the end of the stream, or
+	 * {@link Endpoint#CANNOT_TELL}; only {@link #nothingMoreToRead} asks one.
 	 */
 	private int fillNow() throws IOException {
 		this.readBuffer.compact();
 		int n;
 		try {
-			n = this.endpoint.readNow(this.readBuffer);
+			n = (this.pollChannel != null) ? this.endpoint.readNow(this.readBuffer)
+					: this.endpoint.readArrived(this.readBuffer);
 		}
 		finally {
 			this.readBuffer.flip();
@@ -826,7 +828,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 			this.lastProgressNanos = System.nanoTime();
 			this.context.listener().bytesReceived(n);
 		}
-		else if (n < 0 && !this.decoder.isAtRecordBoundary() && !this.requests.isEmpty()) {
+		else if (n == -1 && !this.decoder.isAtRecordBoundary() && !this.requests.isEmpty()) {
 			logger.log(System.Logger.Level.DEBUG,
 					() -> "FastCGI connection " + this.id + " ended in the middle of a record");
 		}
@@ -839,15 +841,15 @@ public final class Connection implements Runnable, RequestInput.Source {
 	 * arrived since (or the stream ended). The close then sends no reset (a close with unread input
 	 * does, and may cost the web server a response it has not read yet), and no thread waits for the web server's own
 	 * close: without FCGI_KEEP_CONN, that would be once per request. A connection of an event loop asks with a read
-	 * that does not wait; a blocking one (a thread per connection, virtual threads, multiplexed) asks its socket how
-	 * many bytes have arrived, where it can (TCP; a Unix socket cannot tell, and its drain's read waits for the web
-	 * server's close). Guarded by inputLock.
+	 * that does not wait; a blocking one (a thread per connection, virtual threads, multiplexed) with
+	 * {@link Endpoint#readArrived} (over TCP one {@code ioctl}). Guarded by inputLock.
 	 */
 	private boolean nothingMoreToRead() throws IOException {
 		if (!this.inputEnded || this.readBuffer.hasRemaining() || !this.decoder.isAtRecordBoundary()) {
 			return false;
 		}
-		return (this.pollChannel != null) ? fillNow() <= 0 : this.endpoint.available() == 0;
+		int n = fillNow();
+		return n == 0 || n == -1;
 	}
 
 	/** Closing after the last response: discard input, bounded in bytes and time, then close. */

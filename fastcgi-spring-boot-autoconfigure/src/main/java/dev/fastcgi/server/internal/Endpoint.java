@@ -63,12 +63,16 @@ public interface Endpoint {
 		return read(dst);
 	}
 
+	/** {@link #readArrived}: this endpoint cannot read without waiting. */
+	int CANNOT_TELL = -2;
+
 	/**
-	 * How many bytes a read would find without waiting, asked without reading (and without leaving blocking mode):
-	 * 0 when none has arrived, or at the end of the stream; -1 when the transport cannot tell that way.
+	 * Reads only what has already arrived, in blocking mode too: the bytes read, 0 when none has (also at the end of
+	 * the stream, where the transport can tell that nothing is there without reading), -1 at the end of the stream,
+	 * or {@link #CANNOT_TELL} when this endpoint cannot read without waiting.
 	 */
-	default int available() {
-		return -1;
+	default int readArrived(ByteBuffer dst) throws IOException {
+		return CANNOT_TELL;
 	}
 
 	/** Wraps a connected blocking {@link SocketChannel}. */
@@ -146,12 +150,32 @@ public interface Endpoint {
 			return this.channel.read(dst);
 		}
 
-		/** One {@code ioctl(FIONREAD)} through the socket adaptor; -1 for a Unix socket, which has none. */
+		/**
+		 * Non-blocking, a plain read. Blocking, over TCP, first one {@code ioctl(FIONREAD)} through the socket adaptor:
+		 * when it finds nothing, no read is needed. Otherwise (bytes are there, or a Unix socket, which has no
+		 * adaptor) one read in non-blocking mode, then blocking again.
+		 */
 		@Override
-		public int available() {
-			if (this.remote == null) {
-				return -1;
+		public int readArrived(ByteBuffer dst) throws IOException {
+			if (this.nonBlocking) {
+				return this.channel.read(dst);
 			}
+			if (this.remote != null && bytesArrived() == 0) {
+				return 0;
+			}
+			this.channel.configureBlocking(false);
+			this.nonBlocking = true;
+			try {
+				return this.channel.read(dst);
+			}
+			finally {
+				// if it cannot go back, it stays non-blocking, as after a failed disablePolling
+				disablePolling();
+			}
+		}
+
+		/** What {@code ioctl(FIONREAD)} tells of a TCP socket (0 at the end of the stream too), or -1 on failure. */
+		private int bytesArrived() {
 			try {
 				return this.channel.socket().getInputStream().available();
 			}
