@@ -73,6 +73,19 @@ class EventLoopTests extends EngineTestSupport {
 	}
 
 	@Test
+	void aNewConnectionsFirstRequestRunsOnItsEventLoop() throws Exception {
+		FastCgiServer server = start(config(), recordingThread(EngineTestSupport::echo));
+		for (int i = 0; i < 5; i++) {
+			// sent right after the connect: a pooled thread reading the new connection first would find it there
+			RawClient client = connect(server);
+			client.request(1, false, get("/new/" + i), new byte[0]);
+			assertThat(client.response(1).stdout()).endsWith("uri=/new/" + i + " length=0");
+			client.close();
+		}
+		assertThat(this.threads).hasSize(5).allMatch((name) -> name.startsWith("fastcgi-loop-"));
+	}
+
+	@Test
 	void requestsOnAParkedConnectionRunOnItsEventLoop() throws Exception {
 		FastCgiServer server = start(config(), recordingThread(EngineTestSupport::echo));
 		RawClient client = parkedEchoClient(server);

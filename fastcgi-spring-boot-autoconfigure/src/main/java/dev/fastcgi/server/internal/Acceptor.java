@@ -15,7 +15,8 @@ import dev.fastcgi.server.transport.AddressAllowList;
 
 /**
  * The accept loop: admits a connection if its peer is allowed (TCP only) and fewer than fastcgi.max-connections
- * are open, and starts its reader; anything else is closed at once, logged (rate-limited) and reported.
+ * are open, and leaves it to its event loop or, without one, starts its reader on a pooled thread; anything else is
+ * closed at once, logged (rate-limited) and reported.
  */
 public final class Acceptor implements Runnable {
 
@@ -107,6 +108,10 @@ public final class Acceptor implements Runnable {
 			}
 			Connection connection = new Connection(this.context, Endpoint.of(socket), this.context.nextConnectionId());
 			this.context.register(connection);
+			if (connection.startParked()) {
+				// its event loop serves it once its first input arrives: no pooled thread in between
+				return;
+			}
 			if (!this.context.workers().executeConnection(connection)) {
 				connection.close(new ConnectionClosedException("server stopping"));
 			}

@@ -275,6 +275,21 @@ public final class Connection implements Runnable, RequestInput.Source {
 		read(false);
 	}
 
+	/**
+	 * Starts a new connection parked on its event loop, whose thread serves it once its first input arrives (the
+	 * web server's request follows its connect at once, so it is often there by the loop's next select): false if it
+	 * has no event loop, and {@link #run()} must serve it instead. Without FCGI_KEEP_CONN every request comes on a
+	 * new connection, and a pooled thread woken for each to read it first cost more than the request.
+	 */
+	boolean startParked() {
+		if (this.loop == null) {
+			return false;
+		}
+		this.context.listener().connectionOpened(this.id);
+		park();
+		return true;
+	}
+
 	/** Serves a parked connection on its event loop's thread, once the loop saw input for it. */
 	void serveOnLoop() {
 		this.readBlockedSinceNanos = 0;
