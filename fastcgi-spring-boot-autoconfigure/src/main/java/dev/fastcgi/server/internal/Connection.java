@@ -279,7 +279,8 @@ public final class Connection implements Runnable, RequestInput.Source {
 	 * Starts a new connection parked on its event loop, whose thread serves it once its first input arrives (the
 	 * web server's request follows its connect at once, so it is often there by the loop's next select): false if it
 	 * has no event loop, and {@link #run()} must serve it instead. Without FCGI_KEEP_CONN every request comes on a
-	 * new connection, and a pooled thread woken for each to read it first cost more than the request.
+	 * new connection, and waking a pooled thread for each to read it first cost a wake-up and two context switches
+	 * per request.
 	 */
 	boolean startParked() {
 		if (this.loop == null) {
