@@ -834,8 +834,7 @@ public final class Connection implements Runnable, RequestInput.Source {
 		this.readBuffer.compact();
 		int n;
 		try {
-			n = (this.pollChannel != null) ? this.endpoint.readNow(this.readBuffer)
-					: this.endpoint.readArrived(this.readBuffer);
+			n = this.endpoint.readArrived(this.readBuffer);
 		}
 		finally {
 			this.readBuffer.flip();

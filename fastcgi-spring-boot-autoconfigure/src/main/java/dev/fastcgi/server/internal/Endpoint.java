@@ -47,7 +47,7 @@ public interface Endpoint {
 
 	/**
 	 * Switches the endpoint to non-blocking mode so its channel can be watched by an {@link EventLoop}: reads and writes
-	 * still block the caller (waiting on a selector of their own), and {@link #readNow} reads without waiting.
+	 * still block the caller (waiting on a selector of their own), and {@link #readArrived} reads without waiting.
 	 * @return the channel to register, or null if this endpoint cannot be polled (it then stays blocking)
 	 */
 	default SelectableChannel enablePolling() {
@@ -58,18 +58,14 @@ public interface Endpoint {
 	default void disablePolling() {
 	}
 
-	/** A read that does not wait (after {@link #enablePolling}): 0 when no byte is available, -1 at end of stream. */
-	default int readNow(ByteBuffer dst) throws IOException {
-		return read(dst);
-	}
-
 	/** {@link #readArrived}: this endpoint cannot read without waiting. */
 	int CANNOT_TELL = -2;
 
 	/**
-	 * Reads only what has already arrived, in blocking mode too: the bytes read, 0 when none has (also at the end of
-	 * the stream, where the transport can tell that nothing is there without reading), -1 at the end of the stream,
-	 * or {@link #CANNOT_TELL} when this endpoint cannot read without waiting.
+	 * Reads only what has already arrived, without waiting: the bytes read, 0 when none has, -1 at the end of the
+	 * stream, or {@link #CANNOT_TELL} when this endpoint cannot read without waiting. After {@link #enablePolling} a
+	 * plain non-blocking read; in blocking mode it may also answer 0 at the end of the stream (where the transport
+	 * tells that nothing is there without reading).
 	 */
 	default int readArrived(ByteBuffer dst) throws IOException {
 		return CANNOT_TELL;
@@ -143,11 +139,6 @@ public interface Endpoint {
 			catch (IOException | RuntimeException ex) {
 				// stays non-blocking: reads and writes still wait on their own selectors
 			}
-		}
-
-		@Override
-		public int readNow(ByteBuffer dst) throws IOException {
-			return this.channel.read(dst);
 		}
 
 		/**
